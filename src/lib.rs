@@ -1,0 +1,2 @@
+//! `related`: related articles for static sites.
+pub mod text;

@@ -1,0 +1,131 @@
+//! Word tokenizer for every non-Japanese run: Latin script, digits, other
+//! alphabets.
+//!
+//! Words are found with Unicode word boundaries (UAX #29), which already keep
+//! `node.js`, `don't` and `snake_case` whole. On top of that, two rules keep
+//! technical terms intact, because splitting them would make them either
+//! vanish (`c` is one character) or collide with unrelated words:
+//!
+//! - hyphenated compounds stay one term: `tf-idf`, `e-mail`, `real-time`;
+//! - a word directly followed by `+`s or one `#` keeps them: `c++`, `g++`, `c#`, `f#`.
+//!
+//! Then each word is lowercased, a trailing possessive `'s` is removed, and
+//! English stop words, pure numbers (`2024`, `3.14`, `2024-01-02`) and
+//! one-character words are dropped.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::stopwords::is_english_stopword;
+
+/// Calls `emit` with each term of `run`, in order.
+pub fn tokenize(run: &str, emit: &mut dyn FnMut(&str)) {
+    let segments: Vec<(usize, &str)> = run.split_word_bound_indices().collect();
+    let mut i = 0;
+    let mut lowered = String::new();
+    while i < segments.len() {
+        let (start, seg) = segments[i];
+        if !is_word(seg) {
+            i += 1;
+            continue;
+        }
+        let mut end = start + seg.len();
+        i += 1;
+        // word ( "-" word )*
+        while i + 1 < segments.len() && segments[i].1 == "-" && is_word(segments[i + 1].1) {
+            end = segments[i + 1].0 + segments[i + 1].1.len();
+            i += 2;
+        }
+        // c++ / c#: only when the symbols are not followed by another word
+        // character, so `a+b` stays two words.
+        let plus = segments[i..].iter().take_while(|(_, s)| *s == "+").count();
+        let suffix = if plus > 0 {
+            plus
+        } else if segments.get(i).is_some_and(|(_, s)| *s == "#") {
+            1
+        } else {
+            0
+        };
+        if suffix > 0 && !segments.get(i + suffix).is_some_and(|(_, s)| is_word(s)) {
+            end += suffix; // '+' and '#' are one byte each
+            i += suffix;
+        }
+        if let Some(term) = normalize(&run[start..end], &mut lowered) {
+            emit(term);
+        }
+    }
+}
+
+/// A segment is a word if it has a letter or digit (UAX #29 also yields
+/// punctuation and spaces as segments).
+fn is_word(seg: &str) -> bool {
+    seg.chars().any(char::is_alphanumeric)
+}
+
+/// Lowercases `word` into `buf` and applies the drop rules; `None` means drop.
+fn normalize<'b>(word: &str, buf: &'b mut String) -> Option<&'b str> {
+    buf.clear();
+    for c in word.chars() {
+        match c {
+            // Typographic apostrophe: `Rust’s` must equal `Rust's`.
+            '\u{2019}' => buf.push('\''),
+            c if c.is_ascii() => buf.push(c.to_ascii_lowercase()),
+            c => buf.extend(c.to_lowercase()),
+        }
+    }
+    if buf.ends_with("'s") {
+        buf.truncate(buf.len() - 2);
+    }
+    let term = buf.as_str();
+    if term.chars().nth(1).is_none()
+        || term.chars().all(|c| c.is_numeric() || matches!(c, '.' | ',' | '-' | '_' | ':'))
+        || is_english_stopword(term)
+    {
+        return None;
+    }
+    Some(term)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tokenize(text, &mut |t| out.push(t.to_string()));
+        out
+    }
+
+    #[test]
+    fn lowercases_and_drops_stopwords() {
+        assert_eq!(terms("The Quick brown FOX and the dog"), ["quick", "brown", "fox", "dog"]);
+    }
+
+    #[test]
+    fn technical_terms_stay_whole() {
+        assert_eq!(terms("TF-IDF in C++ and C# with Node.js"), ["tf-idf", "c++", "c#", "node.js"]);
+        assert_eq!(terms("a+b"), Vec::<String>::new(), "one-letter operands are not c++");
+        assert_eq!(terms("x-ray vision"), ["x-ray", "vision"]);
+    }
+
+    #[test]
+    fn numbers_and_single_characters_are_dropped() {
+        assert_eq!(terms("2024 3.14 1,000 2024-01-02 x y z v2 rust2024"), ["v2", "rust2024"]);
+    }
+
+    #[test]
+    fn possessive_s_is_removed_whatever_the_apostrophe() {
+        assert_eq!(terms("Rust's borrow checker"), ["rust", "borrow", "checker"]);
+        assert_eq!(terms("Rust\u{2019}s borrow checker"), ["rust", "borrow", "checker"]);
+    }
+
+    #[test]
+    fn sentence_punctuation_is_not_part_of_words() {
+        assert_eq!(terms("search. (ranking), \"vectors\"!"), ["search", "ranking", "vectors"]);
+    }
+
+    #[test]
+    fn other_alphabets_are_words_too() {
+        assert_eq!(terms("Über große Straße"), ["über", "große", "straße"]);
+        assert_eq!(terms("Привет мир"), ["привет", "мир"]);
+    }
+}

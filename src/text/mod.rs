@@ -1,0 +1,113 @@
+//! Text analysis: one article's text → the terms that describe it.
+//!
+//! Steps, in order:
+//! 1. NFKC normalization, so full-width `ＡＢＣ１２３` equals `ABC123` and
+//!    half-width katakana equals full-width.
+//! 2. Split into script runs ([`script::runs`]).
+//! 3. Japanese runs → lindera with a part-of-speech filter ([`japanese`]);
+//!    every other run → the word tokenizer ([`latin`]).
+//!
+//! The [`Analyzer`] is built once and shared by reference across threads.
+//! The Japanese dictionary is loaded the first time Japanese text is seen, so
+//! an English-only site never pays for it.
+
+pub mod japanese;
+pub mod latin;
+pub mod script;
+pub mod stopwords;
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+use japanese::JapaneseTokenizer;
+pub use japanese::{DictionaryError, JapaneseOptions};
+use script::Script;
+
+/// Settings that change which terms come out of a text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalyzerOptions {
+    /// What the Japanese part-of-speech filter keeps.
+    pub japanese: JapaneseOptions,
+}
+
+/// Turns text into terms. Create one and share `&Analyzer` between threads.
+pub struct Analyzer {
+    options: AnalyzerOptions,
+    japanese: OnceLock<Result<JapaneseTokenizer, String>>,
+}
+
+impl Analyzer {
+    /// An analyzer with the given options. Does not load the dictionary yet.
+    pub fn new(options: AnalyzerOptions) -> Self {
+        Analyzer { options, japanese: OnceLock::new() }
+    }
+
+    /// The options this analyzer was built with.
+    pub fn options(&self) -> &AnalyzerOptions {
+        &self.options
+    }
+
+    /// Loads the Japanese dictionary now instead of on first use, so that a
+    /// broken build is reported before any work is done.
+    pub fn load_dictionary(&self) -> Result<(), DictionaryError> {
+        self.japanese().map(|_| ())
+    }
+
+    /// Whether the Japanese dictionary has been loaded (it is loaded lazily).
+    pub fn dictionary_loaded(&self) -> bool {
+        self.japanese.get().is_some()
+    }
+
+    fn japanese(&self) -> Result<&JapaneseTokenizer, DictionaryError> {
+        self.japanese
+            .get_or_init(|| JapaneseTokenizer::new().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| DictionaryError::from_message(e))
+    }
+
+    /// The terms of `text`, in order of appearance, with repeats.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_term(text, &mut |t| out.push(t.to_owned()));
+        out
+    }
+
+    /// Calls `emit` with each term of `text`, in order of appearance. Avoids
+    /// allocating a `String` per term where the caller interns terms itself.
+    pub fn for_each_term(&self, text: &str, emit: &mut dyn FnMut(&str)) {
+        let text = nfkc(text);
+        for (script, run) in script::runs(&text) {
+            match script {
+                Script::Other => latin::tokenize(run, emit),
+                Script::Japanese => match self.japanese() {
+                    Ok(tokenizer) => tokenizer.tokenize(run, &self.options.japanese, emit),
+                    // Unreachable with a correctly built binary (the
+                    // dictionary is embedded); `load_dictionary` reports it
+                    // up front, so here the run is kept whole.
+                    Err(_) => emit(run),
+                },
+            }
+        }
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(AnalyzerOptions::default())
+    }
+}
+
+/// NFKC-normalizes `text`, borrowing it when it is already normalized (all
+/// ASCII text is, and most Japanese prose passes the quick check).
+fn nfkc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests;
