@@ -1,0 +1,373 @@
+//! HTML → plain text plus metadata, for whole pages ([`extract`]) and for
+//! fragments embedded in other formats ([`fragment_to_text`]: feed item
+//! content, raw HTML inside Markdown).
+//!
+//! Parsing (and entity decoding) is html5ever's via `scraper`; this module
+//! only decides which part of the page is the article and how the tree
+//! becomes lines of text. Block-level elements end a line, inline elements
+//! do not add spaces (`foo<b>bar</b>` → `foobar`), and non-content
+//! elements (scripts, styles, navigation, SVG, ...) are dropped. `<pre>`
+//! keeps its line breaks. The tree is walked with an explicit stack, never
+//! recursively, so arbitrarily deep markup cannot overflow the call stack.
+//!
+//! Not done here: choosing a key or a fallback title, reading files,
+//! detecting the charset (input is already `&str`).
+
+use scraper::{ElementRef, Html, Node};
+
+use super::{Extracted, TextSink, clean_inline, push_tag, strip_bom};
+
+/// Elements whose content is never article text.
+const SKIPPED: &[&str] =
+    &["script", "style", "noscript", "template", "nav", "head", "svg", "iframe", "title", "object"];
+
+/// Elements that start and end a line. Anything else (span, a, em, code, b,
+/// ...) is inline and glues to its neighbours exactly as written.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "legend",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// Elements whose text keeps its newlines as line breaks.
+const PREFORMATTED: &[&str] = &["pre", "listing", "textarea"];
+
+const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+/// Extracts title, body text and metadata from a whole HTML page.
+///
+/// Body text comes from the first `<main>`, else from every `<article>`
+/// not nested in another one, else from `<body>`, else from the whole
+/// document. The title is `<title>`, else the first `<h1>` (which is then
+/// left out of the text so the title is not repeated).
+pub fn extract(src: &str) -> Extracted {
+    let doc = Html::parse_document(strip_bom(src));
+    let mut out = Extracted::default();
+    let found = scan(&doc, &mut out);
+
+    let mut skip_h1 = None;
+    if out.title.is_none()
+        && let Some(h1) = found.first_h1
+    {
+        out.title = clean_inline(&element_text(h1, None));
+        skip_h1 = Some(h1);
+    }
+
+    let roots: Vec<ElementRef<'_>> = if let Some(main) = found.main {
+        vec![main]
+    } else if !found.articles.is_empty() {
+        found.articles
+    } else if let Some(body) = found.body {
+        vec![body]
+    } else {
+        top_elements(&doc)
+    };
+    let mut sink = TextSink::default();
+    for root in roots {
+        append_text(root, skip_h1, &mut sink);
+        sink.push_break();
+    }
+    out.text = sink.finish();
+    out
+}
+
+/// Converts an HTML fragment to text with the same rules as [`extract`]
+/// (blocks → lines, scripts and styles dropped, entities decoded).
+pub fn fragment_to_text(fragment: &str) -> String {
+    let doc = Html::parse_fragment(fragment);
+    let mut sink = TextSink::default();
+    for root in top_elements(&doc) {
+        append_text(root, None, &mut sink);
+    }
+    sink.finish()
+}
+
+/// The element children of the document (or fragment) node: normally just
+/// `<html>`. Used instead of `Html::root_element`, which panics if absent.
+fn top_elements(doc: &Html) -> Vec<ElementRef<'_>> {
+    doc.tree.root().children().filter_map(ElementRef::wrap).collect()
+}
+
+/// Elements the text stage needs, found in one document-order pass.
+#[derive(Default)]
+struct Found<'a> {
+    main: Option<ElementRef<'a>>,
+    articles: Vec<ElementRef<'a>>,
+    body: Option<ElementRef<'a>>,
+    first_h1: Option<ElementRef<'a>>,
+}
+
+/// One pre-order pass over the whole document (explicit stack) that fills
+/// the metadata fields of `out` and locates the candidate text roots.
+fn scan<'a>(doc: &'a Html, out: &mut Extracted) -> Found<'a> {
+    let mut found = Found::default();
+    // (element, inside an <article>)
+    let mut stack: Vec<(ElementRef<'a>, bool)> =
+        top_elements(doc).into_iter().rev().map(|e| (e, false)).collect();
+    while let Some((el, in_article)) = stack.pop() {
+        let e = el.value();
+        let is_html = &*e.name.ns == HTML_NS;
+        match e.name() {
+            "html" if is_html && out.lang.is_none() => {
+                out.lang = e.attr("lang").or_else(|| e.attr("xml:lang")).and_then(clean_inline);
+            }
+            "title" if is_html && out.title.is_none() => {
+                out.title = clean_inline(&el.text().collect::<String>());
+            }
+            "h1" if is_html && found.first_h1.is_none() => found.first_h1 = Some(el),
+            "main" if is_html && found.main.is_none() => found.main = Some(el),
+            "body" if is_html && found.body.is_none() => found.body = Some(el),
+            "article" if is_html && !in_article => found.articles.push(el),
+            "meta" => read_meta(e, out),
+            "link" if out.url.is_none() => {
+                let canonical = e.attr("rel").is_some_and(|rel| {
+                    rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical"))
+                });
+                if canonical {
+                    out.url = e.attr("href").and_then(clean_inline);
+                }
+            }
+            _ => {}
+        }
+        let in_article = in_article || (is_html && e.name() == "article");
+        for child in el.children().rev().filter_map(ElementRef::wrap) {
+            stack.push((child, in_article));
+        }
+    }
+    found
+}
+
+fn read_meta(e: &scraper::node::Element, out: &mut Extracted) {
+    let Some(content) = e.attr("content") else {
+        return;
+    };
+    let name = e.attr("name").or_else(|| e.attr("property")).unwrap_or("");
+    if name.eq_ignore_ascii_case("description") {
+        if out.description.is_none() {
+            out.description = clean_inline(content);
+        }
+    } else if name.eq_ignore_ascii_case("keywords") {
+        for k in content.split(',') {
+            push_tag(&mut out.tags, k);
+        }
+    } else if name == "article:tag" {
+        push_tag(&mut out.tags, content);
+    } else if name == "article:published_time" && out.date.is_none() {
+        out.date = clean_inline(content);
+    }
+}
+
+/// Text of one element on a single line (for titles taken from `<h1>`).
+fn element_text(el: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
+    let mut sink = TextSink::default();
+    append_text(el, skip, &mut sink);
+    sink.finish()
+}
+
+enum Step<N> {
+    Enter(N),
+    Leave { block: bool, pre: bool },
+}
+
+/// Appends the text of `root` to `sink` following the module's rules;
+/// `skip` is one element to leave out (the `<h1>` used as title).
+fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, sink: &mut TextSink) {
+    let skip_id = skip.map(|s| s.id());
+    let mut stack = vec![Step::Enter(*root)];
+    let mut pre_depth = 0usize;
+    while let Some(step) = stack.pop() {
+        let node = match step {
+            Step::Leave { block, pre } => {
+                if pre {
+                    pre_depth = pre_depth.saturating_sub(1);
+                }
+                if block {
+                    sink.push_break();
+                }
+                continue;
+            }
+            Step::Enter(node) => node,
+        };
+        match node.value() {
+            Node::Text(t) if pre_depth > 0 => sink.push_lines(t),
+            Node::Text(t) => sink.push_text(t),
+            Node::Element(e) => {
+                let name = e.name();
+                if SKIPPED.contains(&name) || Some(node.id()) == skip_id {
+                    continue;
+                }
+                if name == "br" || name == "hr" {
+                    sink.push_break();
+                    continue;
+                }
+                let block = BLOCKS.contains(&name);
+                let pre = PREFORMATTED.contains(&name);
+                if block {
+                    sink.push_break();
+                }
+                if pre {
+                    pre_depth += 1;
+                }
+                stack.push(Step::Leave { block, pre });
+                stack.extend(node.children().rev().map(Step::Enter));
+            }
+            // Comments, doctypes, processing instructions carry no text.
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_become_lines_and_inline_glues() {
+        assert_eq!(fragment_to_text("<p>a</p><p>b</p>"), "a\nb");
+        assert_eq!(fragment_to_text("foo<b>bar</b> <i>baz</i>"), "foobar baz");
+        assert_eq!(
+            fragment_to_text("<ul><li>one</li><li>two<br>three</li></ul><h2>Head</h2>x"),
+            "one\ntwo\nthree\nHead\nx"
+        );
+        assert_eq!(fragment_to_text("<table><tr><td>a</td><td>b</td></tr></table>"), "a\nb");
+    }
+
+    #[test]
+    fn whitespace_collapsed_and_entities_decoded() {
+        assert_eq!(
+            fragment_to_text("  <p>  a \n\t b&nbsp;&amp; &lt;c&gt; &#12354;</p>  "),
+            "a b & <c> あ"
+        );
+    }
+
+    #[test]
+    fn pre_keeps_line_breaks() {
+        assert_eq!(
+            fragment_to_text("<p>x</p><pre><code>fn a() {\n    b()\n}</code></pre>"),
+            "x\nfn a() {\nb()\n}"
+        );
+    }
+
+    #[test]
+    fn non_content_elements_dropped() {
+        let t = fragment_to_text(
+            "<nav>Home | About</nav><p>keep</p><script>var x = 1;</script>\
+             <style>p{}</style><noscript>enable js</noscript>\
+             <svg><text>drawn</text></svg><iframe src=x>frame</iframe><button>Click</button>",
+        );
+        assert_eq!(t, "keep\nClick");
+    }
+
+    #[test]
+    fn page_metadata_and_main_preferred() {
+        let page = r#"<!DOCTYPE html>
+<html lang="ja"><head>
+<title>  My   Post | Site </title>
+<meta name="description" content=" A post. ">
+<meta name="keywords" content="rust, web ,,rust">
+<meta property="article:published_time" content="2024-01-02T03:04:05Z">
+<link rel="canonical" href="https://example.com/post/">
+<style>body{}</style>
+</head><body>
+<nav>menu</nav><header>Site header</header>
+<main><h1>My Post</h1><p>Body <a href="/x">link</a>.</p></main>
+<footer>footer</footer>
+</body></html>"#;
+        let e = extract(page);
+        assert_eq!(e.title.as_deref(), Some("My Post | Site"));
+        assert_eq!(e.text, "My Post\nBody link.");
+        assert_eq!(e.lang.as_deref(), Some("ja"));
+        assert_eq!(e.description.as_deref(), Some("A post."));
+        assert_eq!(e.tags, ["rust", "web"]);
+        assert_eq!(e.date.as_deref(), Some("2024-01-02T03:04:05Z"));
+        assert_eq!(e.url.as_deref(), Some("https://example.com/post/"));
+        assert_eq!(e.key, None);
+        assert!(!e.draft);
+    }
+
+    #[test]
+    fn articles_concatenated_when_no_main() {
+        let page = "<body><p>side</p><article><p>one</p><article>inner</article></article>\
+                    <article><p>two</p></article></body>";
+        assert_eq!(extract(page).text, "one\ninner\ntwo");
+    }
+
+    #[test]
+    fn body_used_and_title_falls_back_to_h1() {
+        let e = extract("<html><body><h1> The <em>Title</em></h1><p>text</p></body></html>");
+        assert_eq!(e.title.as_deref(), Some("The Title"));
+        // the h1 became the title, so it is not repeated in the text
+        assert_eq!(e.text, "text");
+        let e = extract("just text, no tags");
+        assert_eq!(e.title, None);
+        assert_eq!(e.text, "just text, no tags");
+    }
+
+    #[test]
+    fn svg_title_is_not_page_title() {
+        let e = extract("<body><svg><title>icon</title></svg><p>x</p></body>");
+        assert_eq!(e.title, None);
+        assert_eq!(e.text, "x");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        // html5ever builds deep trees in linear time for inline elements
+        // (nested <div>s cost it quadratic time, see below); either way our
+        // walk must not recurse.
+        let n = 100_000;
+        let src = format!("<body>{}deep{}</body>", "<span>".repeat(n), "</span>".repeat(n));
+        let e = extract(&src);
+        assert_eq!(e.text, "deep");
+        assert_eq!(fragment_to_text(&src), "deep");
+    }
+
+    #[test]
+    fn deep_div_nesting_does_not_overflow() {
+        // Kept smaller than the span test only because html5ever's own tree
+        // builder is O(depth²) for nested block elements in debug builds.
+        let n = 3_000;
+        let src = format!("{}x{}", "<div>".repeat(n), "</div>".repeat(n));
+        assert_eq!(fragment_to_text(&src), "x");
+    }
+}

@@ -1,0 +1,664 @@
+//! Markdown (and MDX-ish) files: front matter → metadata, body → plain text.
+//!
+//! Front matter is YAML between `---` lines (closed by `---` or `...`) or
+//! TOML between `+++` lines, as Hugo and Jekyll write it; the body is
+//! rendered to text with pulldown-cmark (tables, footnotes, strikethrough,
+//! task lists). Raw HTML inside the Markdown goes through
+//! [`html::fragment_to_text`](super::html::fragment_to_text), so it follows
+//! the same rules as HTML pages (scripts dropped, blocks → lines).
+//!
+//! What is emitted: text of headings, paragraphs, list items, block quotes,
+//! table cells, footnote definitions, inline code, link text (never URLs)
+//! and image alt text. Code blocks are dropped unless
+//! [`ExtractOptions::include_code`] is set. Soft line breaks become a space,
+//! hard breaks and block ends a newline.
+//!
+//! MDX: a *top-level* paragraph whose source starts with `import ` or
+//! `export ` is taken to be an MDX ES-module statement and dropped whole.
+//! The same words inside lists, quotes or later in a paragraph are kept.
+//! An `export` whose value spans a blank line is split into several
+//! paragraphs by Markdown, and the later ones are kept as text.
+//!
+//! Left to the caller: the fallback title (a missing `title` stays `None`;
+//! the first heading is *not* guessed), the key, and which files are Markdown.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::html::fragment_to_text;
+use super::{
+    ExtractError, ExtractOptions, Extracted, TextSink, clean_inline, line_col, push_tag, strip_bom,
+};
+
+/// Extracts one Markdown file (front matter + body).
+pub fn extract(src: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
+    let src = strip_bom(src);
+    let (front, body) = split_front_matter(src)?;
+    let mut out = Extracted::default();
+    if let Some(front) = front {
+        let map = match front.kind {
+            FrontKind::Yaml => parse_yaml(&front.text)?,
+            FrontKind::Toml => parse_toml(&front.text)?,
+        };
+        apply_front_matter(&map, &mut out);
+    }
+    out.text = body_to_text(body, opts);
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FrontKind {
+    Yaml,
+    Toml,
+}
+
+struct FrontMatter {
+    kind: FrontKind,
+    /// The lines between the delimiters, joined with `\n` (CR stripped).
+    /// Its line 1 is line 2 of the file.
+    text: String,
+}
+
+/// Splits off front matter. A file has front matter only if its very
+/// first line is `---` or `+++` (trailing blanks and CR tolerated).
+fn split_front_matter(src: &str) -> Result<(Option<FrontMatter>, &str), ExtractError> {
+    let mut lines = src.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    let (kind, closers): (FrontKind, &[&str]) = match delimiter_line(first) {
+        "---" => (FrontKind::Yaml, &["---", "..."]),
+        "+++" => (FrontKind::Toml, &["+++"]),
+        _ => return Ok((None, src)),
+    };
+    let mut offset = first.len();
+    let mut inner = Vec::new();
+    for line in lines {
+        offset += line.len();
+        let bare = delimiter_line(line);
+        if closers.contains(&bare) {
+            let text = inner.join("\n");
+            return Ok((Some(FrontMatter { kind, text }), &src[offset..]));
+        }
+        inner.push(line.trim_end_matches('\n').trim_end_matches('\r'));
+    }
+    let (name, closer) = match kind {
+        FrontKind::Yaml => ("YAML", "---"),
+        FrontKind::Toml => ("TOML", "+++"),
+    };
+    Err(ExtractError::new(
+        format!("unclosed {name} front matter (opened at line 1, no closing `{closer}`)"),
+        Some((1, 1)),
+    ))
+}
+
+/// A line without its line ending and trailing blanks, for delimiter checks.
+fn delimiter_line(line: &str) -> &str {
+    line.trim_end_matches(['\n', '\r', ' ', '\t'])
+}
+
+/// Front matter values reduced to what the fields need. Converting only
+/// one level deep (lists of scalars) keeps this non-recursive; anything
+/// deeper is `Other` and ignored.
+#[derive(Debug, Clone, PartialEq)]
+enum FmValue {
+    Str(String),
+    Bool(bool),
+    List(Vec<FmValue>),
+    Other,
+}
+
+impl FmValue {
+    /// The value as a string if it is a scalar (numbers and booleans as written).
+    fn scalar(&self) -> Option<String> {
+        match self {
+            FmValue::Str(s) => Some(s.clone()),
+            FmValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+type FmMap = Vec<(String, FmValue)>;
+
+fn parse_yaml(text: &str) -> Result<FmMap, ExtractError> {
+    use serde_norway::Value;
+    let value: Value = serde_norway::from_str(text).map_err(|e| {
+        // Front matter line n is file line n + 1; the column is unchanged.
+        let position = e.location().map(|l| (l.line() + 1, l.column()));
+        ExtractError::new(
+            format!("invalid YAML front matter: {}", shift_line_numbers(&e.to_string(), 1)),
+            position,
+        )
+    })?;
+    let mapping = match untag_yaml(&value) {
+        Value::Null => return Ok(Vec::new()),
+        Value::Mapping(m) => m,
+        _ => {
+            return Err(ExtractError::new(
+                "front matter is not a mapping of keys to values",
+                Some((2, 1)),
+            ));
+        }
+    };
+    Ok(mapping
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = untag_yaml(k).as_str()?.to_owned();
+            let value = match untag_yaml(v) {
+                Value::Sequence(items) => {
+                    FmValue::List(items.iter().map(|i| yaml_scalar(untag_yaml(i))).collect())
+                }
+                other => yaml_scalar(other),
+            };
+            Some((key, value))
+        })
+        .collect())
+}
+
+/// Looks through YAML tags (`!foo value`) to the value, iteratively.
+fn untag_yaml(mut v: &serde_norway::Value) -> &serde_norway::Value {
+    while let serde_norway::Value::Tagged(t) = v {
+        v = &t.value;
+    }
+    v
+}
+
+fn yaml_scalar(v: &serde_norway::Value) -> FmValue {
+    use serde_norway::Value;
+    match v {
+        Value::String(s) => FmValue::Str(s.clone()),
+        Value::Number(n) => FmValue::Str(n.to_string()),
+        Value::Bool(b) => FmValue::Bool(*b),
+        _ => FmValue::Other,
+    }
+}
+
+fn parse_toml(text: &str) -> Result<FmMap, ExtractError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let position = e.span().map(|span| {
+            let (line, col) = line_col(text, span.start);
+            (line + 1, col)
+        });
+        ExtractError::new(format!("invalid TOML front matter: {}", e.message().trim()), position)
+    })?;
+    Ok(table
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                toml::Value::Array(items) => FmValue::List(items.iter().map(toml_scalar).collect()),
+                other => toml_scalar(other),
+            };
+            (k.clone(), value)
+        })
+        .collect())
+}
+
+fn toml_scalar(v: &toml::Value) -> FmValue {
+    match v {
+        toml::Value::String(s) => FmValue::Str(s.clone()),
+        toml::Value::Integer(i) => FmValue::Str(i.to_string()),
+        toml::Value::Float(f) => FmValue::Str(f.to_string()),
+        toml::Value::Boolean(b) => FmValue::Bool(*b),
+        toml::Value::Datetime(d) => FmValue::Str(d.to_string()),
+        _ => FmValue::Other,
+    }
+}
+
+/// Adds `delta` to every number that follows the word "line" in a parser
+/// message, so positions quoted inside the message match the file.
+fn shift_line_numbers(msg: &str, delta: usize) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find("line ") {
+        let (head, tail) = rest.split_at(i + "line ".len());
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match tail[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n.saturating_add(delta)).to_string()),
+            Err(_) => out.push_str(&tail[..digits]),
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Copies the known keys into `out`. Wrong types are ignored, never errors:
+/// front matter is written for a site generator, not for us.
+fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
+    let get = |key: &str| map.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let first_scalar = |keys: &[&str]| {
+        keys.iter().find_map(|k| get(k).and_then(FmValue::scalar).and_then(|s| clean_inline(&s)))
+    };
+    out.title = first_scalar(&["title"]);
+    out.date = first_scalar(&["date", "publishDate", "published", "pubDate"]);
+    out.url = first_scalar(&["url", "permalink"]);
+    out.slug = first_scalar(&["slug"]);
+    out.lang = first_scalar(&["lang", "language"]);
+    out.description = first_scalar(&["description", "summary"]);
+    out.draft = match get("draft") {
+        Some(FmValue::Bool(b)) => *b,
+        Some(FmValue::Str(s)) => {
+            let s = s.trim();
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes")
+        }
+        _ => false,
+    };
+    for key in ["tags", "categories", "keywords"] {
+        match get(key) {
+            Some(FmValue::List(items)) => {
+                for item in items.iter().filter_map(FmValue::scalar) {
+                    push_tag(&mut out.tags, &item);
+                }
+            }
+            Some(FmValue::Str(s)) => {
+                for part in s.split(',') {
+                    push_tag(&mut out.tags, part);
+                }
+            }
+            Some(v) => {
+                if let Some(s) = v.scalar() {
+                    push_tag(&mut out.tags, &s);
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Renders the Markdown body to text (see the module doc for the rules).
+fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
+    let mut r = Renderer { include_code: opts.include_code, ..Renderer::default() };
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                r.block_boundary();
+                let source = body.get(range).unwrap_or("");
+                r.skip_paragraph = r.containers == 0
+                    && (source.starts_with("import ") || source.starts_with("export "));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if r.skip_paragraph {
+                    r.clear_inline();
+                    r.skip_paragraph = false;
+                }
+                r.block_boundary();
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                r.block_boundary();
+                r.in_code = true;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                r.in_code = false;
+                r.sink.push_break();
+            }
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => r.block_boundary(),
+            Event::Start(
+                Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::FootnoteDefinition(_)
+                | Tag::Table(_)
+                | Tag::DefinitionList,
+            ) => {
+                r.block_boundary();
+                r.containers += 1;
+            }
+            Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Table
+                | TagEnd::DefinitionList,
+            ) => {
+                r.block_boundary();
+                r.containers = r.containers.saturating_sub(1);
+            }
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {
+                // Alt text is a word group of its own.
+                r.plain.push(' ');
+                r.html.push(' ');
+            }
+            Event::Start(
+                Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. },
+            )
+            | Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link,
+            ) => {}
+            // Headings, table parts, definition titles/bodies, metadata
+            // blocks: all simply end the line.
+            Event::Start(_) | Event::End(_) | Event::Rule => r.block_boundary(),
+            Event::Text(t) if r.in_code => {
+                if r.include_code {
+                    r.sink.push_lines(&t);
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                r.push_inline_text(&t)
+            }
+            Event::Html(h) => r.html_block.push_str(&h),
+            Event::InlineHtml(h) => {
+                r.html.push_str(&h);
+                r.has_html = true;
+            }
+            Event::SoftBreak => {
+                r.plain.push(' ');
+                r.html.push('\n');
+            }
+            Event::HardBreak => {
+                r.plain.push('\n');
+                r.html.push_str("<br>");
+            }
+            Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
+        }
+    }
+    r.block_boundary();
+    r.sink.finish()
+}
+
+/// State of the Markdown → text conversion. Inline content of the current
+/// leaf block is buffered twice — as plain text and as HTML — because
+/// inline HTML (`a <span>b</span>`, `<br>`, `<script>…</script>`) can only
+/// be interpreted by parsing the whole run as one HTML fragment; runs
+/// without inline HTML use the plain buffer directly.
+#[derive(Default)]
+struct Renderer {
+    include_code: bool,
+    sink: TextSink,
+    plain: String,
+    html: String,
+    has_html: bool,
+    html_block: String,
+    in_code: bool,
+    /// Depth of lists, quotes, tables, ...: MDX statements are top-level only.
+    containers: usize,
+    skip_paragraph: bool,
+}
+
+impl Renderer {
+    fn push_inline_text(&mut self, t: &str) {
+        self.plain.push_str(t);
+        for c in t.chars() {
+            match c {
+                '&' => self.html.push_str("&amp;"),
+                '<' => self.html.push_str("&lt;"),
+                '>' => self.html.push_str("&gt;"),
+                c => self.html.push(c),
+            }
+        }
+    }
+
+    fn clear_inline(&mut self) {
+        self.plain.clear();
+        self.html.clear();
+        self.has_html = false;
+    }
+
+    /// Writes out any buffered inline run and raw HTML block, then ends the line.
+    fn block_boundary(&mut self) {
+        if !self.skip_paragraph {
+            if self.has_html {
+                self.sink.push_lines(&fragment_to_text(&self.html));
+            } else {
+                self.sink.push_lines(&self.plain);
+            }
+        }
+        self.clear_inline();
+        if !self.html_block.is_empty() {
+            self.sink.push_break();
+            self.sink.push_lines(&fragment_to_text(&self.html_block));
+            self.html_block.clear();
+        }
+        self.sink.push_break();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(src: &str) -> Extracted {
+        match extract(src, &ExtractOptions::default()) {
+            Ok(e) => e,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+
+    fn md_err(src: &str) -> ExtractError {
+        match extract(src, &ExtractOptions::default()) {
+            Ok(e) => panic!("expected an error, got {e:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn yaml_front_matter_fields() {
+        let e = md("---\n\
+            title: \"Hello  World\"\n\
+            date: 2024-01-02\n\
+            tags: [rust, \" cli \", rust, 42]\n\
+            categories: Tech, Notes\n\
+            keywords:\n  - search\n\
+            draft: true\n\
+            permalink: /p/hello/\n\
+            slug: hello\n\
+            language: en\n\
+            summary: Short.\n\
+            extra: {nested: [1, 2]}\n\
+            ---\n\
+            # Heading\n\nBody text.\n");
+        assert_eq!(e.title.as_deref(), Some("Hello World"));
+        assert_eq!(e.date.as_deref(), Some("2024-01-02"));
+        assert_eq!(e.tags, ["rust", "cli", "42", "Tech", "Notes", "search"]);
+        assert!(e.draft);
+        assert_eq!(e.url.as_deref(), Some("/p/hello/"));
+        assert_eq!(e.slug.as_deref(), Some("hello"));
+        assert_eq!(e.lang.as_deref(), Some("en"));
+        assert_eq!(e.description.as_deref(), Some("Short."));
+        assert_eq!(e.text, "Heading\nBody text.");
+        assert_eq!(e.key, None);
+    }
+
+    #[test]
+    fn yaml_key_preferences_and_fallbacks() {
+        let e = md("---\n\
+            url: /u/\npermalink: /p/\n\
+            publishDate: 2023-05-06T07:08:09+09:00\n\
+            draft: \"yes\"\n\
+            description: D\nsummary: S\n\
+            lang: ja\nlanguage: en\n\
+            title: 2024\n\
+            ---\nx");
+        assert_eq!(e.url.as_deref(), Some("/u/"));
+        assert_eq!(e.date.as_deref(), Some("2023-05-06T07:08:09+09:00"));
+        assert!(e.draft);
+        assert_eq!(e.description.as_deref(), Some("D"));
+        assert_eq!(e.lang.as_deref(), Some("ja"));
+        assert_eq!(e.title.as_deref(), Some("2024"));
+        let e = md("---\ndraft: no\ntags: {a: 1}\n...\nx");
+        assert!(!e.draft);
+        assert!(e.tags.is_empty());
+        assert_eq!(e.text, "x");
+    }
+
+    #[test]
+    fn toml_front_matter_fields() {
+        let e = md("+++\n\
+            title = \"TOML post\"\n\
+            date = 2024-01-02T03:04:05+09:00\n\
+            tags = [\"a\", \"b\", 3]\n\
+            categories = \"c, a\"\n\
+            draft = false\n\
+            url = \"/t/\"\n\
+            [params]\nx = 1\n\
+            +++\n\nBody.\n");
+        assert_eq!(e.title.as_deref(), Some("TOML post"));
+        assert_eq!(e.date.as_deref(), Some("2024-01-02T03:04:05+09:00"));
+        assert_eq!(e.tags, ["a", "b", "3", "c"]);
+        assert!(!e.draft);
+        assert_eq!(e.url.as_deref(), Some("/t/"));
+        assert_eq!(e.text, "Body.");
+        let e = md("+++\ndate = 2024-01-02\n+++\n");
+        assert_eq!(e.date.as_deref(), Some("2024-01-02"));
+        assert_eq!(e.text, "");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let e = md(
+            "\u{feff}---\r\ntitle: Win\r\ntags: x, y\r\n---\r\nLine one\r\nline two\r\n\r\nNext\r\n",
+        );
+        assert_eq!(e.title.as_deref(), Some("Win"));
+        assert_eq!(e.tags, ["x", "y"]);
+        assert_eq!(e.text, "Line one line two\nNext");
+        let e = md("\u{feff}+++\r\ntitle = \"T\"\r\n+++\r\nB");
+        assert_eq!(e.title.as_deref(), Some("T"));
+        assert_eq!(e.text, "B");
+    }
+
+    #[test]
+    fn empty_and_absent_front_matter() {
+        let e = md("---\n---\nBody");
+        assert_eq!(e.title, None);
+        assert_eq!(e.text, "Body");
+        // no front matter, and no title guessed from the heading
+        let e = md("# Title-like heading\n\nText");
+        assert_eq!(e.title, None);
+        assert_eq!(e.text, "Title-like heading\nText");
+        // `----` is not a delimiter
+        assert_eq!(md("----\nx").text, "x");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_error() {
+        let e = md_err("---\ntitle: x\n\nbody\n");
+        assert_eq!(e.message, "unclosed YAML front matter (opened at line 1, no closing `---`)");
+        assert_eq!(e.position, Some((1, 1)));
+        let e = md_err("+++\ntitle = 1\n");
+        assert!(e.message.starts_with("unclosed TOML front matter"), "{e}");
+        assert_eq!(e.position, Some((1, 1)));
+    }
+
+    #[test]
+    fn invalid_yaml_reports_file_line() {
+        // the bad line is line 3 of the file (line 2 of the front matter)
+        let e = md_err("---\ntitle: ok\ntags: [a, b\nfoo: bar\n---\nbody");
+        // libyaml notices at line 4, col 4; positions quoted in the message
+        // are shifted to file lines too ("parsing a flow sequence" at line 3)
+        assert_eq!(e.position, Some((4, 4)), "{e}");
+        assert!(e.message.contains("at line 3 column 7"), "{e}");
+        let e = md_err("---\ntitle: ok\n  bad: indent\n---\n");
+        assert_eq!(e.position.map(|p| p.0), Some(3), "{e}");
+        assert!(e.message.starts_with("invalid YAML front matter"), "{e}");
+        assert!(e.to_string().starts_with("3:"), "{e}");
+    }
+
+    #[test]
+    fn invalid_toml_reports_file_line() {
+        let e = md_err("+++\ntitle = \"ok\"\ndate = = 1\n+++\n");
+        assert_eq!(e.position, Some((3, 8)), "{e}");
+        assert!(e.message.starts_with("invalid TOML front matter"), "{e}");
+    }
+
+    #[test]
+    fn non_mapping_front_matter_is_error() {
+        for src in ["---\n- a\n- b\n---\nx", "---\njust a string\n---\nx"] {
+            let e = md_err(src);
+            assert_eq!(e.message, "front matter is not a mapping of keys to values");
+        }
+    }
+
+    #[test]
+    fn code_blocks_excluded_unless_asked() {
+        let src = "Intro `inline code` here.\n\n```rust\nfn main() {\n    let x = 1;\n}\n```\n\n    indented code\n\nOutro";
+        assert_eq!(md(src).text, "Intro inline code here.\nOutro");
+        let with = extract(src, &ExtractOptions { include_code: true }).unwrap_or_default();
+        assert_eq!(
+            with.text,
+            "Intro inline code here.\nfn main() {\nlet x = 1;\n}\nindented code\nOutro"
+        );
+    }
+
+    #[test]
+    fn structure_links_images_tables() {
+        let src = "## Sub\n\
+            Para with [link text](https://example.com/url) and ![alt words](img.png).\n\
+            Soft\nbreak and hard  \nbreak.\n\n\
+            - item one\n- item two\n  - nested\n- [x] done task\n\n\
+            > quoted\n\n\
+            | h1 | h2 |\n|----|----|\n| c1 | c2 |\n\n\
+            ~~gone~~ text[^1]\n\n\
+            [^1]: The note.\n\n\
+            ---\n\nend";
+        assert_eq!(
+            md(src).text,
+            "Sub\nPara with link text and alt words . Soft break and hard\nbreak.\n\
+             item one\nitem two\nnested\ndone task\nquoted\nh1\nh2\nc1\nc2\ngone text\n\
+             The note.\nend"
+        );
+        assert!(!md(src).text.contains("example.com"));
+    }
+
+    #[test]
+    fn inline_and_block_html() {
+        let e = md("a <span>b</span> c<br>d <script>alert(1)</script>e\n\n\
+            <div>\n<p>x</p><p>y</p>\n</div>\n\n\
+            <script>\nvar leak = 1;\n</script>\n\n\
+            <!-- comment -->\nz &amp; w");
+        assert_eq!(e.text, "a b c\nd e\nx\ny\nz & w");
+        assert_eq!(md("<div>foo</div>").text, "foo");
+        assert_eq!(md("1 < 2 & 3 > <em>2</em>").text, "1 < 2 & 3 > 2");
+    }
+
+    #[test]
+    fn mdx_import_export_dropped_only_at_top_level() {
+        let src = "import Chart from './chart'\nimport X from 'x'\n\n\
+            export const meta = { a: 1 }\n\n\
+            Real text about import rules.\n\n\
+            - import this item\n\n\
+            <Chart data={1} />\n";
+        assert_eq!(md(src).text, "Real text about import rules.\nimport this item");
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic() {
+        let deep_quote = ">".repeat(50_000) + " x";
+        assert!(md(&deep_quote).text.contains('x'));
+        let deep_list = "- ".repeat(20_000) + "y";
+        assert!(md(&deep_list).text.contains('y'));
+        let deep_yaml = format!("---\ntags: {}{}\n---\n", "[".repeat(10_000), "]".repeat(10_000));
+        let _ = extract(&deep_yaml, &ExtractOptions::default());
+        let deep_toml = format!("+++\ntags = {}{}\n+++\n", "[".repeat(10_000), "]".repeat(10_000));
+        let _ = extract(&deep_toml, &ExtractOptions::default());
+        let bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+            c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+            e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
+            g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n---\n";
+        let _ = extract(bomb, &ExtractOptions::default());
+        for s in ["", "---", "---\n", "+++\r\n", "\u{feff}", "---\r\n---", "`", "<", "[^x]:"] {
+            let _ = extract(s, &ExtractOptions::default());
+        }
+    }
+
+    #[test]
+    fn shift_line_numbers_rewrites_positions() {
+        assert_eq!(
+            shift_line_numbers("bad at line 2 column 3, while at line 1 column 1", 1),
+            "bad at line 3 column 3, while at line 2 column 1"
+        );
+        assert_eq!(shift_line_numbers("inline x", 1), "inline x");
+    }
+}
