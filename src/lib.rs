@@ -1,2 +1,275 @@
-//! `related`: related articles for static sites.
+//! `related`: for every article of a site, its most related articles.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! source  : inputs → files (sorted directory walk, globs) and stdin
+//! load    : file → text (encoding, format detection) → extract
+//! extract : Markdown / HTML / feed / JSON Lines / plain text → title, text, metadata
+//! text    : text → terms (NFKC, script runs, lindera IPADIC for Japanese)
+//! vector  : terms → sorted vocabulary → L2-normalized TF-IDF rows (CSR)
+//! similar : rows → exact cosine top-k per article (inverted index, rayon)
+//! output  : top-k → JSON / JSON Lines / similar-documents, atomic file write
+//! ```
+//!
+//! [`compute`] runs the pipeline and returns the results; [`run`] is the
+//! command-line job: compute, report on stderr, write the output.
+//!
+//! ```
+//! use related::{Config, compute};
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("a.md"), "# Rust\nRust command line tools")?;
+//! std::fs::write(dir.path().join("b.md"), "# Cargo\nBuilding Rust command line tools")?;
+//! std::fs::write(dir.path().join("c.md"), "# Cooking\nA recipe for bread")?;
+//! let config = Config { inputs: vec![dir.path().to_path_buf()], ..Config::default() };
+//! let outcome = compute(&config)?;
+//! let a = outcome.neighbours("a.md").expect("a.md was read");
+//! assert_eq!(a[0].0, "b.md");
+//! assert_eq!(a.len(), 1, "c.md shares no term with a.md");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod extract;
+pub mod load;
+pub mod output;
+pub mod similar;
+pub mod source;
 pub mod text;
+pub mod vector;
+
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+pub use config::{Config, Verbosity};
+pub use document::{Corpus, DocId, Document};
+pub use error::{Error, Result};
+use similar::{Related, TopKOptions};
+use text::Analyzer;
+use vector::{TfIdfMatrix, count_terms};
+
+/// A problem that skipped or damaged one input without stopping the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// `path`, `path:line:column` or `path#item`.
+    pub location: String,
+    /// What happened.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// How long one stage took, and how much it handled.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Stage name.
+    pub name: &'static str,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// What it handled, e.g. "7367 docs, 40.1 MB (8.2 MB/s)".
+    pub detail: String,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The articles, sorted by key.
+    pub corpus: Corpus,
+    /// For each article of `corpus` (same order), its neighbours, best first.
+    pub related: Vec<Vec<Related>>,
+    /// Inputs skipped or damaged, in input order.
+    pub warnings: Vec<Warning>,
+    /// Per-stage timings.
+    pub stages: Vec<Stage>,
+}
+
+impl Outcome {
+    /// `(key, score)` of the neighbours of the article with `key`.
+    pub fn neighbours(&self, key: &str) -> Option<Vec<(&str, f64)>> {
+        let i = self.corpus.docs().binary_search_by(|d| d.key.as_str().cmp(key)).ok()?;
+        Some(
+            self.related[i]
+                .iter()
+                .map(|r| (self.corpus.get(r.doc).key.as_str(), similar::round_score(r.score)))
+                .collect(),
+        )
+    }
+}
+
+/// Runs the pipeline on `config.inputs` and returns the related articles.
+/// Writes nothing and prints nothing.
+pub fn compute(config: &Config) -> Result<Outcome> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = config.threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().map_err(|e| Error::Usage(format!("--threads: {e}")))?;
+    pool.install(|| compute_in_pool(config))
+}
+
+fn compute_in_pool(config: &Config) -> Result<Outcome> {
+    let mut watch = Stopwatch::new();
+
+    let sources = source::discover(&config.inputs, &config.walk)?;
+    let mut warnings = sources.warnings.clone();
+    watch.lap("discover", format!("{} files", sources.files.len()));
+
+    let loaded = load::load(&sources, &config.extract)?;
+    warnings.extend(loaded.warnings);
+    let corpus = Corpus::new(loaded.docs)?;
+    if corpus.is_empty() {
+        let inputs =
+            config.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        return Err(Error::EmptyCorpus { inputs });
+    }
+    let text_bytes: usize =
+        corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
+    watch.lap(
+        "read+extract",
+        format!("{} articles, {}", corpus.len(), megabytes(loaded.bytes as usize)),
+    );
+
+    let analyzer = Analyzer::new(config.analyzer);
+    let counts =
+        count_terms(corpus.len(), |i, emit| document_terms(&corpus.docs()[i], &analyzer, emit));
+    if analyzer.dictionary_loaded() {
+        analyzer.load_dictionary()?;
+    }
+    let analyze_time = watch.elapsed();
+    watch.lap(
+        "analyze",
+        format!(
+            "{} of text, {} terms, {}",
+            megabytes(text_bytes),
+            counts.terms.len(),
+            rate(text_bytes, analyze_time)
+        ),
+    );
+
+    let matrix = TfIdfMatrix::fit(&counts, &config.weighting);
+    drop(counts);
+    watch.lap("tf-idf", format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()));
+
+    let opts = TopKOptions { k: config.top_k, min_score: config.min_score, allow: None };
+    let related = similar::top_k(&matrix, &opts);
+    watch.lap("similar", format!("top {} of {} articles", config.top_k, corpus.len()));
+
+    Ok(Outcome { corpus, related, warnings, stages: watch.stages })
+}
+
+/// Collects [`Stage`] timings.
+struct Stopwatch {
+    clock: Instant,
+    stages: Vec<Stage>,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch { clock: Instant::now(), stages: Vec::new() }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.clock.elapsed()
+    }
+
+    /// Ends the current stage and starts the next.
+    fn lap(&mut self, name: &'static str, detail: String) {
+        self.stages.push(Stage { name, elapsed: self.clock.elapsed(), detail });
+        self.clock = Instant::now();
+    }
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn rate(bytes: usize, time: Duration) -> String {
+    format!("{:.1} MB/s", bytes as f64 / 1e6 / time.as_secs_f64().max(1e-9))
+}
+
+/// Calls `emit` with every term of `doc`: its title's, then its text's. The
+/// title is part of the text because it is usually the best summary.
+pub fn document_terms(doc: &Document, analyzer: &Analyzer, emit: &mut dyn FnMut(&str)) {
+    if let Some(title) = &doc.title {
+        analyzer.for_each_term(title, emit);
+    }
+    analyzer.for_each_term(&doc.text, emit);
+}
+
+/// Reads the inputs of `config` into a sorted corpus (no analysis), with the
+/// warnings met on the way.
+pub fn read_corpus(config: &Config) -> Result<(Corpus, Vec<Warning>)> {
+    let sources = source::discover(&config.inputs, &config.walk)?;
+    let mut warnings = sources.warnings.clone();
+    let loaded = load::load(&sources, &config.extract)?;
+    warnings.extend(loaded.warnings);
+    Ok((Corpus::new(loaded.docs)?, warnings))
+}
+
+/// The command-line job: [`compute`], print warnings (and timings with
+/// `-v`) on stderr, then write the output to `config.output` atomically or
+/// to stdout. Under `--strict` any warning fails the run before writing.
+pub fn run(config: &Config) -> Result<Outcome> {
+    let started = Instant::now();
+    let outcome = compute(config)?;
+    if config.verbosity >= Verbosity::Normal {
+        for w in &outcome.warnings {
+            eprintln!("related: warning: {w}");
+        }
+    }
+    if config.strict && !outcome.warnings.is_empty() {
+        return Err(Error::Strict { count: outcome.warnings.len() });
+    }
+
+    let write_started = Instant::now();
+    let fill = |out: &mut dyn Write| {
+        output::write(
+            out,
+            &outcome.corpus,
+            &outcome.related,
+            config.format,
+            config.pretty,
+            config.output.is_some(),
+        )
+    };
+    match &config.output {
+        Some(path) => output::write_atomically(path, fill)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            fill(&mut lock).map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+
+    if config.verbosity >= Verbosity::Verbose {
+        for s in &outcome.stages {
+            eprintln!("related: {:>12}  {:>8.3} s  {}", s.name, s.elapsed.as_secs_f64(), s.detail);
+        }
+        eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
+    }
+    // A one-line summary for people at a terminal; silent in pipes and CI.
+    if config.verbosity >= Verbosity::Normal
+        && std::io::stderr().is_terminal()
+        && let Some(path) = &config.output
+    {
+        let warned = match outcome.warnings.len() {
+            0 => String::new(),
+            n => format!(", {n} warning(s)"),
+        };
+        eprintln!(
+            "related: wrote {} articles to {} in {:.2} s{warned}",
+            outcome.corpus.len(),
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,73 @@
+//! `Config`: validated, resolved settings for one run. The CLI builds it from
+//! flags ([`crate::cli`]); a Rust program can build it directly.
+
+use std::path::PathBuf;
+
+use crate::extract::ExtractOptions;
+use crate::output::Format;
+use crate::source::WalkOptions;
+use crate::text::AnalyzerOptions;
+use crate::vector::WeightingOptions;
+
+/// How much to say on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Errors, warnings and a one-line summary when writing to a file.
+    #[default]
+    Normal,
+    /// Also per-stage timings and sizes.
+    Verbose,
+}
+
+/// Everything one run needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Files, directories, or `-` for standard input.
+    pub inputs: Vec<PathBuf>,
+    /// Which files a directory walk reads.
+    pub walk: WalkOptions,
+    /// How Markdown/HTML become text.
+    pub extract: ExtractOptions,
+    /// How text becomes terms.
+    pub analyzer: AnalyzerOptions,
+    /// How terms are weighted.
+    pub weighting: WeightingOptions,
+    /// Neighbours listed per article.
+    pub top_k: usize,
+    /// Neighbours scoring below this are not listed.
+    pub min_score: f64,
+    /// Output format.
+    pub format: Format,
+    /// Indent the JSON.
+    pub pretty: bool,
+    /// Write here (atomically) instead of stdout.
+    pub output: Option<PathBuf>,
+    /// Worker threads; `None` = one per core.
+    pub threads: Option<usize>,
+    /// Any warning fails the run before anything is written.
+    pub strict: bool,
+    /// How much to report on stderr.
+    pub verbosity: Verbosity,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            walk: WalkOptions::default(),
+            extract: ExtractOptions::default(),
+            analyzer: AnalyzerOptions::default(),
+            weighting: WeightingOptions::default(),
+            top_k: 5,
+            min_score: 0.0,
+            format: Format::Json,
+            pretty: false,
+            output: None,
+            threads: None,
+            strict: false,
+            verbosity: Verbosity::Normal,
+        }
+    }
+}

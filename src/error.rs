@@ -1,0 +1,102 @@
+//! The library's error type. Every variant carries enough context to be read
+//! on its own: which file, which position, what to do about it.
+
+use std::path::PathBuf;
+
+use crate::text::DictionaryError;
+
+/// A fatal error: the run stops and nothing is written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input or output path could not be read, listed or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input could not be parsed (only fatal under `--strict`, or for stdin).
+    #[error("{location}: {message}")]
+    Parse {
+        /// `path` or `path:line:column`.
+        location: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An input path does not exist.
+    #[error("{}: no such file or directory", path.display())]
+    NotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The inputs held no article at all.
+    #[error(
+        "no articles found in {inputs} (looked for .md, .markdown, .mdx, .html, .htm, .txt files and RSS/Atom feeds; check the path or --include/--exclude)"
+    )]
+    EmptyCorpus {
+        /// The inputs, for the message.
+        inputs: String,
+    },
+    /// Two inputs produced the same key: the output could only hold one.
+    #[error(
+        "duplicate key {key:?}: produced by both {first} and {second} (give the inputs distinct paths, or exclude one)"
+    )]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Where the first document with it came from.
+        first: String,
+        /// Where the second came from.
+        second: String,
+    },
+    /// A document has no key (a feed item with neither link nor guid).
+    #[error("{location}: item has no key (a feed item needs a <link>, <guid> or <id>)")]
+    MissingKey {
+        /// The source and item number.
+        location: String,
+    },
+    /// An option value is invalid (reported as a usage error).
+    #[error("{0}")]
+    Usage(String),
+    /// `--strict` was given and warnings were found.
+    #[error("{count} warning(s) with --strict; nothing was written")]
+    Strict {
+        /// How many warnings.
+        count: usize,
+    },
+    /// The embedded Japanese dictionary could not be loaded.
+    #[error(transparent)]
+    Dictionary(#[from] DictionaryError),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// True if `err` (or anything in its cause chain) is a broken pipe: the
+/// reader of our stdout went away (`related … | head`), which is not a failure.
+pub fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        if let Some(json) = e.downcast_ref::<serde_json::Error>()
+            && json.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}

@@ -1,0 +1,219 @@
+//! Reading sources into documents: bytes → text → the right extractor.
+//!
+//! - Encoding: UTF-8 (a BOM is dropped); UTF-16 with a BOM is decoded;
+//!   invalid UTF-8 is decoded lossily (U+FFFD) with a warning, since one
+//!   bad byte should not lose a whole article. A file with NUL bytes in its
+//!   first 8 KiB is binary and skipped with a warning.
+//! - Format: a feed is recognized by its content (`<rss`, `<feed`,
+//!   `<rdf:RDF`) whatever the extension; otherwise the extension decides
+//!   (`.md`/`.markdown`/`.mdx` Markdown, `.html`/`.htm` HTML, anything else
+//!   plain text). Standard input is a feed or JSON Lines.
+//!
+//! One unreadable or unparsable source is a [`Warning`] and is skipped; the
+//! caller decides whether warnings are fatal (`--strict`).
+
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::Warning;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::extract::{self, ExtractError, ExtractOptions, Extracted};
+use crate::source::{SourceFile, Sources};
+
+/// How much of a file is inspected to tell binary from text and feed from page.
+const SNIFF_LEN: usize = 8 * 1024;
+
+/// What reading produced: documents in source order, and the problems met.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every document read, in source order.
+    pub docs: Vec<Document>,
+    /// One per skipped or damaged source.
+    pub warnings: Vec<Warning>,
+    /// Bytes read, for throughput figures.
+    pub bytes: u64,
+}
+
+/// Reads every source in parallel (files) and then stdin.
+pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
+    let per_file: Vec<FileLoad> = sources.files.par_iter().map(|f| load_file(f, opts)).collect();
+    let mut loaded = Loaded::default();
+    for FileLoad { docs, note, bytes } in per_file {
+        loaded.bytes += bytes;
+        loaded.warnings.extend(note);
+        match docs {
+            Ok(docs) => loaded.docs.extend(docs),
+            Err(w) => loaded.warnings.push(w),
+        }
+    }
+    if sources.stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
+        loaded.bytes += bytes.len() as u64;
+        let (text, note) = decode(&bytes, "<stdin>");
+        loaded.warnings.extend(note);
+        let items = if extract::feed::looks_like_feed(&bytes[..bytes.len().min(SNIFF_LEN)]) {
+            extract::feed::extract(&text)
+        } else {
+            extract::jsonl::extract(&text)
+        };
+        // Unlike a file in a directory, stdin is the whole input: a parse
+        // error there is fatal.
+        let items = items.map_err(|e| parse_error("<stdin>", &e))?;
+        loaded.docs.extend(documents("<stdin>", items)?);
+    }
+    Ok(loaded)
+}
+
+fn parse_error(origin: &str, e: &ExtractError) -> Error {
+    let location = match e.position {
+        Some((l, c)) => format!("{origin}:{l}:{c}"),
+        None => origin.to_string(),
+    };
+    Error::Parse { location, message: e.message.clone() }
+}
+
+fn warning(origin: &str, e: &ExtractError) -> Warning {
+    match parse_error(origin, e) {
+        Error::Parse { location, message } => Warning { location, message },
+        other => Warning { location: origin.into(), message: other.to_string() },
+    }
+}
+
+/// What reading one file gave.
+struct FileLoad {
+    /// Its documents, or the warning that skipped it.
+    docs: Result<Vec<Document>, Warning>,
+    /// Damage that did not skip it (e.g. invalid UTF-8 replaced).
+    note: Option<Warning>,
+    /// Its size.
+    bytes: u64,
+}
+
+/// Reads and extracts one file.
+fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
+    let origin = file.path.display().to_string();
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let docs = Err(Warning { location: origin, message: e.to_string() });
+            return FileLoad { docs, note: None, bytes: 0 };
+        }
+    };
+    let size = bytes.len() as u64;
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    if head.contains(&0) && !has_utf16_bom(head) {
+        let w = Warning { location: origin, message: "binary file (contains NUL bytes)".into() };
+        return FileLoad { docs: Err(w), note: None, bytes: size };
+    }
+    let (text, note) = decode(&bytes, &origin);
+    let docs = if extract::feed::looks_like_feed(head) {
+        extract::feed::extract(&text).map_err(|e| warning(&origin, &e)).and_then(|items| {
+            documents(&origin, items)
+                .map_err(|e| Warning { location: origin.clone(), message: e.to_string() })
+        })
+    } else {
+        let extracted = match extension(&file.path).as_deref() {
+            Some("md" | "markdown" | "mdx") => extract::markdown::extract(&text, opts),
+            Some("html" | "htm" | "xhtml") => Ok(extract::html::extract(&text)),
+            _ => Ok(extract::plain::extract(&text)),
+        };
+        extracted
+            .map(|x| vec![document(&origin, Some(&file.key), x)])
+            .map_err(|e| warning(&origin, &e))
+    };
+    FileLoad { docs, note, bytes: size }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase())
+}
+
+fn has_utf16_bom(b: &[u8]) -> bool {
+    b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF])
+}
+
+/// Decodes `bytes` as text. See the module docs for the rules.
+fn decode(bytes: &[u8], origin: &str) -> (String, Option<Warning>) {
+    if has_utf16_bom(bytes) {
+        let (text, _, had_errors) = encoding_rs::UTF_16LE.decode(bytes); // BOM sniffing picks LE/BE
+        let note = had_errors.then(|| Warning {
+            location: origin.into(),
+            message: "invalid UTF-16; damaged characters were replaced with U+FFFD".into(),
+        });
+        return (text.into_owned(), note);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), None),
+        Err(e) => {
+            let note = Warning {
+                location: origin.into(),
+                message: format!(
+                    "invalid UTF-8 at byte {}; invalid bytes were replaced with U+FFFD (convert the file to UTF-8 to silence this)",
+                    e.valid_up_to()
+                ),
+            };
+            (String::from_utf8_lossy(bytes).into_owned(), Some(note))
+        }
+    }
+}
+
+/// Turns one extracted article into a [`Document`] keyed by `key`.
+fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
+    Document {
+        key: key.map(str::to_owned).or(x.key).unwrap_or_default(),
+        origin: origin.to_owned(),
+        title: x.title.filter(|t| !t.trim().is_empty()),
+        text: x.text,
+        tags: x.tags,
+        date: x.date,
+        draft: x.draft,
+        url: x.url,
+        slug: x.slug,
+        lang: x.lang,
+    }
+}
+
+/// Feed items and JSON lines carry their own keys; one without is an error.
+fn documents(origin: &str, items: Vec<Extracted>) -> Result<Vec<Document>> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(n, x)| {
+            let item_origin = format!("{origin}#{}", n + 1);
+            if x.key.as_deref().is_none_or(|k| k.trim().is_empty()) {
+                return Err(Error::MissingKey { location: item_origin });
+            }
+            Ok(document(&item_origin, None, x))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_is_dropped_and_invalid_utf8_is_replaced_with_a_warning() {
+        assert_eq!(decode(b"\xEF\xBB\xBFhi", "f").0, "hi");
+        let (text, note) = decode(b"ab\xFFcd", "f.md");
+        assert_eq!(text, "ab\u{FFFD}cd");
+        let note = note.expect("a warning");
+        assert_eq!(note.location, "f.md");
+        assert!(note.message.contains("byte 2"), "{}", note.message);
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("日本".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le, "f").0, "日本");
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("ab".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be, "f").0, "ab");
+    }
+}

@@ -1,0 +1,339 @@
+//! Writing results: the JSON formats, and the atomic file write.
+//!
+//! Formats:
+//! - `json` (default): `{"key": [{"key", "score", "title", "url"?, "date"?}, …]}`,
+//!   keys sorted, scores rounded to 6 decimals.
+//! - `jsonl`: one `{"key": …, "related": […]}` object per line.
+//! - `similar-documents`: `{"path": [["path", score], …]}`, byte-compatible
+//!   with the Python `similar-documents` tool (ASCII-escaped, `", "`/`": "`
+//!   separators, full-precision floats in Python's `repr` format).
+//!
+//! The wire types below only borrow; the logic that fills them lives in
+//! [`crate::similar`].
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::document::Corpus;
+use crate::error::{Error, Result};
+use crate::similar::{Related, round_score};
+
+/// Output format (`--format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A JSON object: key → list of {key, score, title, url, date}.
+    #[default]
+    Json,
+    /// JSON Lines: one {"key", "related"} object per article.
+    Jsonl,
+    /// The Python similar-documents tool's format: {"path": [["path", score], ...]}.
+    SimilarDocuments,
+}
+
+/// One neighbour as written in `json`/`jsonl`.
+#[derive(Serialize)]
+struct Entry<'a> {
+    key: &'a str,
+    score: f64,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    key: &'a str,
+    related: Vec<Entry<'a>>,
+}
+
+fn entries<'a>(corpus: &'a Corpus, related: &[Related]) -> Vec<Entry<'a>> {
+    related
+        .iter()
+        .map(|r| {
+            let d = corpus.get(r.doc);
+            Entry {
+                key: &d.key,
+                score: round_score(r.score),
+                title: d.display_title(),
+                url: d.url.as_deref(),
+                date: d.date.as_deref(),
+            }
+        })
+        .collect()
+}
+
+/// Writes `results` (one list per document of `corpus`, in corpus order).
+/// `to_file` drops the trailing newline in `similar-documents` format, as the
+/// Python tool does with `-o`.
+pub fn write(
+    out: &mut dyn Write,
+    corpus: &Corpus,
+    results: &[Vec<Related>],
+    format: Format,
+    pretty: bool,
+    to_file: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Json => write_json(out, corpus, results, pretty)?,
+        Format::Jsonl => {
+            for (doc, related) in corpus.docs().iter().zip(results) {
+                let line = Line { key: &doc.key, related: entries(corpus, related) };
+                serde_json::to_writer(&mut *out, &line)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::SimilarDocuments => {
+            write_similar_documents(out, corpus, results)?;
+            if !to_file {
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    corpus: &Corpus,
+    results: &[Vec<Related>],
+    pretty: bool,
+) -> io::Result<()> {
+    // Streamed key by key (the corpus is sorted by key) so the whole output
+    // never has to exist as one serde_json::Value.
+    out.write_all(b"{")?;
+    for (n, (doc, related)) in corpus.docs().iter().zip(results).enumerate() {
+        if n > 0 {
+            out.write_all(b",")?;
+        }
+        if pretty {
+            out.write_all(b"\n  ")?;
+        }
+        serde_json::to_writer(&mut *out, &doc.key)?;
+        out.write_all(if pretty { b": " } else { b":" })?;
+        let entries = entries(corpus, related);
+        if pretty && !entries.is_empty() {
+            let mut buf = Vec::new();
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+            entries.serialize(&mut ser)?;
+            // Indent the nested value one level under its key.
+            let text = String::from_utf8_lossy(&buf).replace('\n', "\n  ");
+            out.write_all(text.as_bytes())?;
+        } else {
+            serde_json::to_writer(&mut *out, &entries)?;
+        }
+    }
+    if pretty && !corpus.is_empty() {
+        out.write_all(b"\n")?;
+    }
+    out.write_all(b"}\n")
+}
+
+fn write_similar_documents(
+    out: &mut dyn Write,
+    corpus: &Corpus,
+    results: &[Vec<Related>],
+) -> io::Result<()> {
+    let mut s = String::from("{");
+    for (n, (doc, related)) in corpus.docs().iter().zip(results).enumerate() {
+        if n > 0 {
+            s.push_str(", ");
+        }
+        push_python_str(&mut s, &doc.key);
+        s.push_str(": [");
+        for (m, r) in related.iter().enumerate() {
+            if m > 0 {
+                s.push_str(", ");
+            }
+            s.push('[');
+            push_python_str(&mut s, &corpus.get(r.doc).key);
+            s.push_str(", ");
+            s.push_str(&python_float_repr(r.score));
+            s.push(']');
+        }
+        s.push(']');
+    }
+    s.push('}');
+    out.write_all(s.as_bytes())
+}
+
+/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
+fn push_python_str(s: &mut String, value: &str) {
+    use std::fmt::Write as _;
+    s.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            '\u{8}' => s.push_str("\\b"),
+            '\u{c}' => s.push_str("\\f"),
+            c if c.is_ascii() && !c.is_ascii_control() => s.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    let _ = write!(s, "\\u{u:04x}");
+                }
+            }
+        }
+    }
+    s.push('"');
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, scientific notation
+/// when the exponent is below -4 or at least 16 (`1e-05`, `1.5e+16`).
+pub fn python_float_repr(x: f64) -> String {
+    if x == 0.0 {
+        return "0.0".into();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "3.140937367048256e-1".
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let s = format!("{x}");
+        if s.contains('.') { s } else { format!("{s}.0") }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+/// Writes `path` atomically: the bytes go to a temporary file in the same
+/// directory, which is renamed over `path` only once complete. An interrupted
+/// or failed run leaves the previous file untouched and no partial file.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".related-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(path, e))?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).map_err(|e| Error::io(path, e))?;
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    // tempfile creates 0600 files; an output file is meant to be read by the
+    // site build and web server, so keep the old file's mode, or 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
+        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    fn corpus() -> Corpus {
+        let doc = |key: &str, title: Option<&str>| Document {
+            key: key.into(),
+            origin: key.into(),
+            title: title.map(Into::into),
+            ..Document::default()
+        };
+        Corpus::new(vec![
+            doc("a.md", Some("A \"quoted\"")),
+            doc("b.md", None),
+            doc("日本.md", None),
+        ])
+        .unwrap()
+    }
+
+    fn render(format: Format, pretty: bool, to_file: bool) -> String {
+        let results = vec![
+            vec![Related { doc: 1, score: 0.3140937367048256 }],
+            vec![Related { doc: 0, score: 0.3140937367048256 }, Related { doc: 2, score: 1e-5 }],
+            vec![],
+        ];
+        let mut out = Vec::new();
+        write(&mut out, &corpus(), &results, format, pretty, to_file).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_is_compact_sorted_and_rounded() {
+        assert_eq!(
+            render(Format::Json, false, false),
+            "{\"a.md\":[{\"key\":\"b.md\",\"score\":0.314094,\"title\":\"b.md\"}],\
+             \"b.md\":[{\"key\":\"a.md\",\"score\":0.314094,\"title\":\"A \\\"quoted\\\"\"},\
+             {\"key\":\"日本.md\",\"score\":0.00001,\"title\":\"日本.md\"}],\"日本.md\":[]}\n"
+        );
+    }
+
+    #[test]
+    fn pretty_json_parses_to_the_same_value() {
+        let compact: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, false, false)).unwrap();
+        let pretty_text = render(Format::Json, true, false);
+        let pretty: serde_json::Value = serde_json::from_str(&pretty_text).unwrap();
+        assert_eq!(compact, pretty);
+        assert!(pretty_text.contains("\n  \"a.md\": [\n    {"), "{pretty_text}");
+    }
+
+    #[test]
+    fn jsonl_has_one_line_per_document() {
+        let text = render(Format::Jsonl, false, false);
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.lines().last().unwrap().starts_with("{\"key\":\"日本.md\",\"related\":[]"));
+    }
+
+    #[test]
+    fn similar_documents_format_matches_python_json_dumps() {
+        assert_eq!(
+            render(Format::SimilarDocuments, false, true),
+            "{\"a.md\": [[\"b.md\", 0.3140937367048256]], \"b.md\": [[\"a.md\", \
+             0.3140937367048256], [\"\\u65e5\\u672c.md\", 1e-05]], \"\\u65e5\\u672c.md\": []}"
+        );
+        assert!(render(Format::SimilarDocuments, false, false).ends_with("]}\n"));
+    }
+
+    #[test]
+    fn python_float_repr_examples() {
+        for (x, want) in [
+            (0.5, "0.5"),
+            (1.0, "1.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.2345e-7, "1.2345e-07"),
+            (0.1369872376313647, "0.1369872376313647"),
+        ] {
+            assert_eq!(python_float_repr(x), want);
+        }
+    }
+
+    #[test]
+    fn atomic_write_replaces_or_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, "old").unwrap();
+        let failed = write_atomically(&path, |w: &mut dyn Write| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("boom"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temp file left behind");
+        write_atomically(&path, |w: &mut dyn Write| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}

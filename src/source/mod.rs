@@ -1,0 +1,185 @@
+//! Sources: command-line inputs → the list of files (and stdin) to read.
+//!
+//! A directory is walked recursively in sorted order (see [`walk`]); a file
+//! is taken as given, whatever its extension (its content decides how it is
+//! read). Each file gets its key here: the path relative to the directory
+//! given on the command line, or the path as given for a file argument,
+//! always with `/` separators so keys are the same on every machine.
+
+pub mod walk;
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::error::{Error, Result};
+pub use walk::DEFAULT_EXTENSIONS;
+use walk::walk_dir;
+
+/// Which files a directory walk picks up.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Globs (matched against the key) a file must match; when empty, the
+    /// [`DEFAULT_EXTENSIONS`] decide.
+    pub include: Vec<String>,
+    /// Globs (matched against the key) that exclude a file.
+    pub exclude: Vec<String>,
+}
+
+/// One file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its key: relative path with `/` separators.
+    pub key: String,
+}
+
+/// Everything the inputs name.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Files, sorted by key.
+    pub files: Vec<SourceFile>,
+    /// `-` was given: read standard input too.
+    pub stdin: bool,
+    /// Problems that skipped part of a walk (unreadable directory, link loop).
+    pub warnings: Vec<crate::Warning>,
+}
+
+/// Compiled include/exclude globs.
+pub(crate) struct Filter {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+}
+
+impl Filter {
+    pub(crate) fn new(opts: &WalkOptions) -> Result<Self> {
+        let build = |globs: &[String], flag: &str| -> Result<GlobSet> {
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                b.add(Glob::new(g).map_err(|e| Error::Usage(format!("{flag} {g:?}: {e}")))?);
+            }
+            b.build().map_err(|e| Error::Usage(format!("{flag}: {e}")))
+        };
+        let include =
+            if opts.include.is_empty() { None } else { Some(build(&opts.include, "--include")?) };
+        Ok(Filter { include, exclude: build(&opts.exclude, "--exclude")? })
+    }
+
+    /// Should a walked file with this key be read?
+    pub(crate) fn walked(&self, key: &str) -> bool {
+        let included = match &self.include {
+            Some(set) => set.is_match(key),
+            None => walk::has_default_extension(key),
+        };
+        included && !self.exclude.is_match(key)
+    }
+
+    /// Should an explicitly named file be read? (only `--exclude` applies)
+    fn named(&self, key: &str) -> bool {
+        !self.exclude.is_match(key)
+    }
+}
+
+/// Resolves the inputs. A path that does not exist is an error; so is an
+/// input list that names no file at all.
+pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
+    let filter = Filter::new(opts)?;
+    let mut sources = Sources::default();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            sources.stdin = true;
+            continue;
+        }
+        let meta = std::fs::metadata(input).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound { path: input.clone() },
+            _ => Error::io(input, e),
+        })?;
+        if meta.is_dir() {
+            walk_dir(input, &filter, &mut sources)?;
+        } else {
+            let key = path_key(input);
+            if filter.named(&key) {
+                sources.files.push(SourceFile { path: input.clone(), key });
+            }
+        }
+    }
+    dedupe_same_file(&mut sources.files);
+    sources.files.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.path.cmp(&b.path)));
+    Ok(sources)
+}
+
+/// A file named both directly and through its directory (`related posts/
+/// posts/a.md`) is read once. The shortest key wins (then the smallest), so
+/// the result does not depend on the order of the inputs.
+fn dedupe_same_file(files: &mut Vec<SourceFile>) {
+    let mut best: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let id = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+        best.entry(id)
+            .and_modify(|j| {
+                let rank = |f: &SourceFile| (f.key.len(), f.key.clone());
+                if rank(&files[i]) < rank(&files[*j]) {
+                    *j = i;
+                }
+            })
+            .or_insert(i);
+    }
+    let mut keep = vec![false; files.len()];
+    for i in best.into_values() {
+        keep[i] = true;
+    }
+    let mut n = 0;
+    files.retain(|_| {
+        n += 1;
+        keep[n - 1]
+    });
+}
+
+/// The key of a file named on the command line: its path with `/`
+/// separators, without a leading `./`.
+pub fn path_key(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            c => c.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    let key = parts.join("/");
+    if key.is_empty() { path.to_string_lossy().into_owned() } else { key }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_keys_use_slashes_without_dot_prefix() {
+        assert_eq!(path_key(Path::new("./posts/a.md")), "posts/a.md");
+        assert_eq!(path_key(Path::new("posts//b.md")), "posts/b.md");
+        assert_eq!(path_key(Path::new("/abs/c.md")), "/abs/c.md");
+    }
+
+    #[test]
+    fn file_and_its_directory_are_read_once_whatever_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("posts")).unwrap();
+        let file = dir.path().join("posts/a.md");
+        std::fs::write(&file, "hello").unwrap();
+        let posts = dir.path().join("posts");
+        let one = discover(&[posts.clone(), file.clone()], &WalkOptions::default()).unwrap();
+        let two = discover(&[file, posts], &WalkOptions::default()).unwrap();
+        assert_eq!(one.files.len(), 1);
+        assert_eq!(one.files, two.files);
+        assert_eq!(one.files[0].key, "a.md");
+    }
+
+    #[test]
+    fn missing_path_is_an_error_naming_it() {
+        let err = discover(&[PathBuf::from("no/such/dir")], &WalkOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("no/such/dir"), "{err}");
+    }
+}

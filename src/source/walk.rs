@@ -1,0 +1,99 @@
+//! Recursive directory walk: sorted, hidden entries skipped, links followed
+//! with loop detection.
+
+use std::path::Path;
+
+use walkdir::WalkDir;
+
+use super::{Filter, SourceFile, Sources};
+use crate::Warning;
+use crate::error::Result;
+
+/// Extensions picked up by a directory walk when no `--include` is given.
+pub const DEFAULT_EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];
+
+/// True if `key` ends in one of [`DEFAULT_EXTENSIONS`] (case-insensitive).
+pub fn has_default_extension(key: &str) -> bool {
+    let Some((_, ext)) = key.rsplit_once('.') else { return false };
+    DEFAULT_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Adds the files under `dir` to `sources`, keyed relative to `dir`.
+/// Unreadable entries and symlink loops become warnings, not failures.
+pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Result<()> {
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let location = err.path().unwrap_or(dir).display().to_string();
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; not followed".to_string()
+                } else {
+                    err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())
+                };
+                sources.warnings.push(Warning { location, message });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let key =
+            rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        if filter.walked(&key) {
+            sources.files.push(SourceFile { path: entry.into_path(), key });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{WalkOptions, discover};
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        dir
+    }
+
+    fn keys(dir: &Path, opts: WalkOptions) -> Vec<String> {
+        discover(&[dir.to_path_buf()], &opts).unwrap().files.into_iter().map(|f| f.key).collect()
+    }
+
+    #[test]
+    fn walk_is_sorted_recursive_and_filters_extensions_and_hidden() {
+        let d = tree(&["b.md", "a/z.html", "a/y.TXT", ".git/x.md", "a/.hidden.md", "img.png"]);
+        assert_eq!(keys(d.path(), WalkOptions::default()), ["a/y.TXT", "a/z.html", "b.md"]);
+    }
+
+    #[test]
+    fn include_replaces_extensions_and_exclude_removes() {
+        let d = tree(&["posts/a.md", "tags/t.md", "feed.xml"]);
+        let opts = WalkOptions { exclude: vec!["tags/**".into()], ..WalkOptions::default() };
+        assert_eq!(keys(d.path(), opts), ["posts/a.md"]);
+        let opts = WalkOptions { include: vec!["*.xml".into()], ..WalkOptions::default() };
+        assert_eq!(keys(d.path(), opts), ["feed.xml"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_a_warning() {
+        let d = tree(&["a/x.md"]);
+        std::os::unix::fs::symlink(d.path().join("a"), d.path().join("a/loop")).unwrap();
+        let s = discover(&[d.path().to_path_buf()], &WalkOptions::default()).unwrap();
+        assert_eq!(s.files.len(), 1);
+        assert!(s.warnings.iter().any(|w| w.message.contains("loop")), "{:?}", s.warnings);
+    }
+}

@@ -1,0 +1,228 @@
+//! TF-IDF weighting and the CSR matrix of document vectors.
+//!
+//! Defaults equal scikit-learn's `TfidfVectorizer()` given the same terms:
+//! raw counts, smooth idf `ln((1 + n) / (1 + df)) + 1`, rows L2-normalized,
+//! float64. With normalized rows, cosine similarity is a dot product.
+
+use sprs::CsMatI;
+
+use super::vocab::CountMatrix;
+
+/// A document-frequency bound, as in scikit-learn's `min_df`/`max_df`: an
+/// absolute number of documents, or a fraction of the corpus.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DfBound {
+    /// At least / at most this many documents.
+    Count(usize),
+    /// At least / at most this fraction (0.0–1.0) of the documents.
+    Fraction(f64),
+}
+
+impl DfBound {
+    fn as_count(self, n_docs: usize) -> f64 {
+        match self {
+            DfBound::Count(c) => c as f64,
+            DfBound::Fraction(f) => f * n_docs as f64,
+        }
+    }
+}
+
+impl std::str::FromStr for DfBound {
+    type Err = String;
+
+    /// `5` is a count, `0.5` a fraction (like scikit-learn's int vs float).
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.contains('.') {
+            let f: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!("fraction {s} is outside 0.0..=1.0"));
+            }
+            Ok(DfBound::Fraction(f))
+        } else {
+            s.parse()
+                .map(DfBound::Count)
+                .map_err(|_| format!("{s:?} is not a document count or a fraction like 0.5"))
+        }
+    }
+}
+
+/// How term counts become weights.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightingOptions {
+    /// Use `1 + ln(tf)` instead of the raw count.
+    pub sublinear_tf: bool,
+    /// Drop terms found in fewer documents than this.
+    pub min_df: DfBound,
+    /// Drop terms found in more documents than this.
+    pub max_df: DfBound,
+}
+
+impl Default for WeightingOptions {
+    fn default() -> Self {
+        WeightingOptions {
+            sublinear_tf: false,
+            min_df: DfBound::Count(1),
+            max_df: DfBound::Fraction(1.0),
+        }
+    }
+}
+
+/// L2-normalized TF-IDF rows, one per document, over the kept vocabulary.
+#[derive(Debug, Clone)]
+pub struct TfIdfMatrix {
+    terms: Vec<String>,
+    idf: Vec<f64>,
+    df: Vec<u32>,
+    rows: CsMatI<f64, u32, usize>,
+}
+
+impl TfIdfMatrix {
+    /// Weights `counts`. Terms outside the min/max document-frequency bounds
+    /// are dropped; the kept vocabulary stays sorted.
+    pub fn fit(counts: &CountMatrix, opts: &WeightingOptions) -> Self {
+        let n_docs = counts.n_docs();
+        let mut df = vec![0u32; counts.terms.len()];
+        for &t in &counts.indices {
+            df[t as usize] += 1;
+        }
+        let (min, max) = (opts.min_df.as_count(n_docs), opts.max_df.as_count(n_docs));
+
+        // Old term id → new term id, or u32::MAX when pruned.
+        let mut remap = vec![u32::MAX; counts.terms.len()];
+        let mut terms = Vec::new();
+        let mut kept_df = Vec::new();
+        for (old, &d) in df.iter().enumerate() {
+            let d_f = f64::from(d);
+            if d_f >= min && d_f <= max {
+                remap[old] = terms.len() as u32;
+                terms.push(counts.terms[old].clone());
+                kept_df.push(d);
+            }
+        }
+        let n = n_docs as f64;
+        let idf: Vec<f64> =
+            kept_df.iter().map(|&d| ((1.0 + n) / (1.0 + f64::from(d))).ln() + 1.0).collect();
+
+        let mut indptr = Vec::with_capacity(n_docs + 1);
+        let mut indices = Vec::with_capacity(counts.indices.len());
+        let mut data = Vec::with_capacity(counts.indices.len());
+        indptr.push(0);
+        for i in 0..n_docs {
+            let start = indices.len();
+            let (ids, cs) = counts.row(i);
+            for (&old, &c) in ids.iter().zip(cs) {
+                let new = remap[old as usize];
+                if new == u32::MAX {
+                    continue;
+                }
+                let tf = if opts.sublinear_tf { 1.0 + f64::from(c).ln() } else { f64::from(c) };
+                indices.push(new);
+                data.push(tf * idf[new as usize]);
+            }
+            let norm = data[start..].iter().map(|w| w * w).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                data[start..].iter_mut().for_each(|w| *w /= norm);
+            }
+            indptr.push(indices.len());
+        }
+        // Old ids were ascending and the remap is monotone, so every row's
+        // indices are still sorted: the CSR invariant sprs checks.
+        let rows = CsMatI::new((n_docs, terms.len()), indptr, indices, data);
+        TfIdfMatrix { terms, idf, df: kept_df, rows }
+    }
+
+    /// Number of documents.
+    pub fn n_docs(&self) -> usize {
+        self.rows.rows()
+    }
+
+    /// The kept vocabulary, sorted; index = term id.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// Inverse document frequency per term id.
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
+
+    /// Document frequency per term id.
+    pub fn df(&self) -> &[u32] {
+        &self.df
+    }
+
+    /// Number of stored weights.
+    pub fn nnz(&self) -> usize {
+        self.rows.nnz()
+    }
+
+    /// `(term ids ascending, weights)` of document `i`.
+    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
+        let ptr = self.rows.indptr();
+        let range = ptr.outer_inds_sz(i);
+        (&self.rows.indices()[range.clone()], &self.rows.data()[range])
+    }
+
+    /// The same weights stored by column: for each term, the documents that
+    /// contain it (the inverted index).
+    pub fn to_columns(&self) -> CsMatI<f64, u32, usize> {
+        self.rows.to_csc()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit(docs: &[Vec<&str>], opts: WeightingOptions) -> TfIdfMatrix {
+        TfIdfMatrix::fit(&CountMatrix::from_terms(docs), &opts)
+    }
+
+    #[test]
+    fn smooth_idf_and_l2_rows_like_scikit_learn() {
+        // sklearn: TfidfVectorizer(analyzer=lambda d: d).fit_transform(
+        //   [["a","b","b"], ["a","c"]]).toarray()
+        // idf(a) = ln(3/3)+1 = 1, idf(b) = idf(c) = ln(3/2)+1
+        let m = fit(&[vec!["a", "b", "b"], vec!["a", "c"]], WeightingOptions::default());
+        let idf_b = (1.5f64).ln() + 1.0;
+        assert!((m.idf()[0] - 1.0).abs() < 1e-12);
+        assert!((m.idf()[1] - idf_b).abs() < 1e-12);
+        let (ids, w) = m.row(0);
+        assert_eq!(ids, [0, 1]);
+        let norm = (1.0 + (2.0 * idf_b).powi(2)).sqrt();
+        assert!((w[0] - 1.0 / norm).abs() < 1e-12);
+        assert!((w[1] - 2.0 * idf_b / norm).abs() < 1e-12);
+        let sq: f64 = m.row(1).1.iter().map(|x| x * x).sum();
+        assert!((sq - 1.0).abs() < 1e-12, "rows must be unit length");
+    }
+
+    #[test]
+    fn sublinear_tf_uses_log_counts() {
+        let opts = WeightingOptions { sublinear_tf: true, ..WeightingOptions::default() };
+        let m = fit(&[vec!["a", "a", "a", "a", "b"]], opts);
+        let (_, w) = m.row(0);
+        let (ta, tb) = (1.0 + 4f64.ln(), 1.0);
+        assert!((w[0] / w[1] - ta / tb).abs() < 1e-12);
+    }
+
+    #[test]
+    fn df_bounds_prune_terms_and_keep_order() {
+        let docs = [vec!["common", "x"], vec!["common", "y", "x"], vec!["common", "z"]];
+        let opts = WeightingOptions {
+            max_df: DfBound::Fraction(0.9),
+            min_df: DfBound::Count(2),
+            ..WeightingOptions::default()
+        };
+        let m = fit(&docs, opts);
+        assert_eq!(m.terms(), ["x"]);
+        assert_eq!(m.row(2).0, &[] as &[u32], "a document can lose all its terms");
+    }
+
+    #[test]
+    fn df_bound_parses_counts_and_fractions() {
+        assert_eq!("3".parse::<DfBound>(), Ok(DfBound::Count(3)));
+        assert_eq!("0.5".parse::<DfBound>(), Ok(DfBound::Fraction(0.5)));
+        assert!("1.5".parse::<DfBound>().is_err());
+        assert!("x".parse::<DfBound>().is_err());
+    }
+}

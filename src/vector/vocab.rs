@@ -1,0 +1,156 @@
+//! Term counting with an interned vocabulary.
+//!
+//! Each rayon worker interns the terms it sees in its own `HashMap<String,
+//! u32>` (no locking, and each distinct term is allocated once per worker
+//! rather than once per occurrence). The workers' maps are merged once into a
+//! single vocabulary sorted by term: sorted ids make the matrix independent
+//! of how work was split between threads, and match scikit-learn's
+//! alphabetical `vocabulary_`.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+/// Raw term counts of every document: row `i` lists `(term id, count)` for
+/// document `i`, term ids ascending. Term ids index [`CountMatrix::terms`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CountMatrix {
+    /// The vocabulary, sorted (byte order).
+    pub terms: Vec<String>,
+    /// Row `i` is `indices[indptr[i]..indptr[i + 1]]`.
+    pub indptr: Vec<usize>,
+    /// Term ids.
+    pub indices: Vec<u32>,
+    /// Occurrences of the term in the document.
+    pub counts: Vec<u32>,
+}
+
+impl CountMatrix {
+    /// Number of documents (rows).
+    pub fn n_docs(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// The `(term ids, counts)` of document `i`.
+    pub fn row(&self, i: usize) -> (&[u32], &[u32]) {
+        let r = self.indptr[i]..self.indptr[i + 1];
+        (&self.indices[r.clone()], &self.counts[r])
+    }
+
+    /// Builds the matrix from each document's terms (in any order, with
+    /// repeats). A convenience for tests and callers that already have terms.
+    pub fn from_terms<S: AsRef<str> + Sync>(docs: &[Vec<S>]) -> Self {
+        count_terms(docs.len(), |i, emit| {
+            for t in &docs[i] {
+                emit(t.as_ref());
+            }
+        })
+    }
+}
+
+/// One worker's share: its interned terms and the documents it counted.
+#[derive(Default)]
+struct Partial {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+    /// (document index, sorted local term ids with repeats)
+    docs: Vec<(usize, Vec<u32>)>,
+}
+
+impl Partial {
+    fn intern(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(term.to_owned());
+        self.ids.insert(term.to_owned(), id);
+        id
+    }
+}
+
+/// Counts the terms of `n_docs` documents in parallel. `terms_of(i, emit)`
+/// must call `emit` once per term occurrence of document `i`.
+pub fn count_terms<F>(n_docs: usize, terms_of: F) -> CountMatrix
+where
+    F: Fn(usize, &mut dyn FnMut(&str)) + Sync,
+{
+    let partials: Vec<Partial> = (0..n_docs)
+        .into_par_iter()
+        .fold(Partial::default, |mut p, i| {
+            let mut ids = Vec::new();
+            terms_of(i, &mut |t| ids.push(p.intern(t)));
+            p.docs.push((i, ids));
+            p
+        })
+        .collect();
+
+    // One sorted vocabulary for all workers.
+    let mut terms: Vec<&str> =
+        partials.iter().flat_map(|p| p.names.iter().map(String::as_str)).collect();
+    terms.par_sort_unstable();
+    terms.dedup();
+    let global: HashMap<&str, u32> =
+        terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+
+    // Re-map each worker's documents to global ids and run-length count.
+    let mut rows: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n_docs];
+    for p in &partials {
+        let to_global: Vec<u32> = p.names.iter().map(|n| global[n.as_str()]).collect();
+        for (doc, local) in &p.docs {
+            let mut ids: Vec<u32> = local.iter().map(|&l| to_global[l as usize]).collect();
+            ids.sort_unstable();
+            let row = &mut rows[*doc];
+            for id in ids {
+                match row.last_mut() {
+                    Some((last, count)) if *last == id => *count += 1,
+                    _ => row.push((id, 1)),
+                }
+            }
+        }
+    }
+
+    let nnz = rows.iter().map(Vec::len).sum();
+    let mut m = CountMatrix {
+        terms: terms.into_iter().map(str::to_owned).collect(),
+        indptr: Vec::with_capacity(n_docs + 1),
+        indices: Vec::with_capacity(nnz),
+        counts: Vec::with_capacity(nnz),
+    };
+    m.indptr.push(0);
+    for row in rows {
+        for (id, count) in row {
+            m.indices.push(id);
+            m.counts.push(count);
+        }
+        m.indptr.push(m.indices.len());
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_per_document_with_sorted_vocabulary() {
+        let m = CountMatrix::from_terms(&[vec!["b", "a", "b"], vec![], vec!["c", "a"]]);
+        assert_eq!(m.terms, ["a", "b", "c"]);
+        assert_eq!(m.n_docs(), 3);
+        assert_eq!(m.row(0), (&[0, 1][..], &[1, 2][..]));
+        assert_eq!(m.row(1), (&[][..], &[][..]));
+        assert_eq!(m.row(2), (&[0, 2][..], &[1, 1][..]));
+    }
+
+    #[test]
+    fn result_does_not_depend_on_thread_count() {
+        let docs: Vec<Vec<String>> = (0..500)
+            .map(|i| (0..(i % 17)).map(|j| format!("t{}", (i * 7 + j * 13) % 101)).collect())
+            .collect();
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let a = one.install(|| CountMatrix::from_terms(&docs));
+        let b = four.install(|| CountMatrix::from_terms(&docs));
+        assert_eq!(a, b);
+    }
+}
