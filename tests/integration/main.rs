@@ -1,1 +1,8 @@
+//! Integration tests: the real `related` binary on fixtures.
 
+mod cli;
+mod formats;
+mod golden;
+mod inputs;
+mod properties;
+mod util;

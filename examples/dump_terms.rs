@@ -1,0 +1,36 @@
+//! Prints the terms `related` extracts from each article, as JSON
+//! `{"key": ["term", ...], ...}` (keys sorted, terms in order with repeats).
+//!
+//! Used to build the scikit-learn golden file (`scripts/golden.py`) and handy
+//! for seeing what the analyzer makes of a text:
+//!
+//! ```sh
+//! cargo run --example dump_terms -- fixtures/golden > fixtures/golden.terms.json
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use related::text::Analyzer;
+use related::{Config, document_terms, read_corpus};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let inputs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    if inputs.is_empty() {
+        return Err("usage: dump_terms <INPUT>...".into());
+    }
+    let config = Config { inputs, ..Config::default() };
+    let (corpus, warnings) = read_corpus(&config)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let analyzer = Analyzer::new(config.analyzer);
+    let mut out = BTreeMap::new();
+    for doc in corpus.docs() {
+        let mut terms = Vec::new();
+        document_terms(doc, &analyzer, &mut |t| terms.push(t.to_owned()));
+        out.insert(doc.key.clone(), terms);
+    }
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Flags, exit codes, stderr, and what happens to the output file.
+
+use std::io::Read;
+use std::process::{Command as StdCommand, Stdio};
+
+use predicates::prelude::*;
+
+use crate::util::*;
+
+#[test]
+fn help_teaches_with_examples() {
+    related()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("related content/ -o data/related.json"))
+        .stdout(predicate::str::contains("--format"));
+}
+
+#[test]
+fn no_input_is_a_usage_error() {
+    related().assert().code(2).stderr(predicate::str::contains("INPUT"));
+}
+
+#[test]
+fn bad_option_value_is_a_usage_error() {
+    related().args(["x", "--min-score", "3"]).assert().code(2);
+    related().args(["x", "--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn missing_path_fails_with_its_name() {
+    related()
+        .arg("no/such/dir")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("related: error: no/such/dir: no such file or directory"));
+}
+
+#[test]
+fn empty_directory_fails_and_says_what_was_looked_for() {
+    let t = TestDir::new();
+    t.write("img/a.png", "x");
+    t.cmd().arg(".").assert().code(1).stderr(predicate::str::contains("no articles found"));
+}
+
+#[test]
+fn top_k_limits_and_zero_gives_empty_lists() {
+    let json = run_json(related().args(["fixtures/golden", "-k", "2"]));
+    assert!(json.as_object().unwrap().values().all(|v| v.as_array().unwrap().len() <= 2));
+    let json = run_json(related().args(["fixtures/golden", "-k", "0"]));
+    assert!(json.as_object().unwrap().values().all(|v| v.as_array().unwrap().is_empty()));
+}
+
+#[test]
+fn min_score_hides_weak_neighbours() {
+    let all = run_json(related().args(["fixtures/golden", "-k", "9"]));
+    let cut = run_json(related().args(["fixtures/golden", "-k", "9", "--min-score", "0.1"]));
+    let count = |j: &serde_json::Value| -> usize {
+        j.as_object().unwrap().values().map(|v| v.as_array().unwrap().len()).sum()
+    };
+    assert!(count(&cut) < count(&all));
+    for list in cut.as_object().unwrap().values() {
+        for e in list.as_array().unwrap() {
+            assert!(e["score"].as_f64().unwrap() >= 0.1);
+        }
+    }
+}
+
+#[test]
+fn output_file_is_written_and_stdout_stays_empty() {
+    let t = TestDir::new();
+    t.write("a.md", "walrus tusks");
+    t.write("b.md", "walrus swim");
+    let out = t.cmd().args([".", "-o", "out/related.json"]).output().unwrap_or_else(|_| panic!());
+    // The output folder does not exist: that is an error naming it.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out/related.json"));
+    t.write("out/.keep", "");
+    let out = t.cmd().args([".", "-o", "out/related.json"]).output().unwrap();
+    assert_success(&out);
+    assert!(out.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.path().join("out/related.json")).unwrap()).unwrap();
+    assert_eq!(neighbours(&written, "a.md"), ["b.md"]);
+}
+
+#[test]
+fn failing_run_never_touches_the_previous_output() {
+    let t = TestDir::new();
+    t.write("related.json", "previous");
+    // The second line is broken: stdin is the whole input, so this is fatal
+    // after the first document was already read.
+    let out = t
+        .cmd()
+        .args(["-", "-o", "related.json"])
+        .write_stdin("{\"key\":\"a\",\"text\":\"x y\"}\n{\"key\": 5}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:2"));
+    assert_eq!(std::fs::read_to_string(t.path().join("related.json")).unwrap(), "previous");
+    let names: Vec<_> =
+        std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 1, "a temporary file was left behind: {names:?}");
+}
+
+#[test]
+fn strict_turns_warnings_into_failure_and_writes_nothing() {
+    let t = TestDir::new();
+    t.write("a.md", "walrus");
+    t.write("b.md", "---\ntitle: [unclosed\n---\nwalrus");
+    let out = t.cmd().args([".", "-o", "r.json"]).output().unwrap();
+    assert_success(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("related: warning:") && stderr.contains("b.md"), "{stderr}");
+    std::fs::remove_file(t.path().join("r.json")).unwrap();
+    t.cmd().args([".", "-o", "r.json", "--strict"]).assert().code(1);
+    assert!(!t.path().join("r.json").exists());
+    // --quiet silences warnings.
+    t.cmd().args([".", "-q"]).assert().success().stderr("");
+}
+
+#[test]
+fn verbose_prints_stage_timings() {
+    related()
+        .args(["fixtures/golden", "-v"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("analyze").and(predicate::str::contains("similar")));
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_related"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["fixtures/hotchpotch-dev-feed.xml", "-k", "58", "--pretty"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then drop: pipe closed
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,60 @@
+//! Golden parity with scikit-learn.
+//!
+//! `fixtures/golden.terms.json` holds the terms `related` extracts from
+//! `fixtures/golden/` (examples/dump_terms.rs); `fixtures/golden.expected.json`
+//! holds the cosine scores scikit-learn's `TfidfVectorizer()` +
+//! `cosine_similarity` compute from those terms (scripts/golden.py). Here the
+//! real binary must reproduce every score within 1e-9, in the same order.
+
+use std::collections::BTreeMap;
+
+use crate::util::*;
+
+type Expected = BTreeMap<String, Vec<(String, f64)>>;
+
+fn load<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn analyzer_still_produces_the_golden_terms() {
+    // If this fails, the analyzer changed: regenerate both golden files (see
+    // scripts/golden.py) and review the diff.
+    let expected: BTreeMap<String, Vec<String>> = load("golden.terms.json");
+    let analyzer = related::text::Analyzer::default();
+    let config = related::Config { inputs: vec![fixture("golden")], ..related::Config::default() };
+    let (corpus, warnings) = related::read_corpus(&config).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut actual = BTreeMap::new();
+    for doc in corpus.docs() {
+        let mut terms = Vec::new();
+        related::document_terms(doc, &analyzer, &mut |t| terms.push(t.to_owned()));
+        actual.insert(doc.key.clone(), terms);
+    }
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn scores_match_scikit_learn_within_1e9() {
+    let expected: Expected = load("golden.expected.json");
+    let out = related()
+        .args(["fixtures/golden", "-k", "100", "--format", "similar-documents"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let actual: Expected = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(actual.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+    let mut compared = 0;
+    for (key, want) in &expected {
+        let got = &actual[key];
+        let got_keys: Vec<&String> = got.iter().map(|(k, _)| k).collect();
+        let want_keys: Vec<&String> = want.iter().map(|(k, _)| k).collect();
+        assert_eq!(got_keys, want_keys, "{key}: neighbour order differs from scikit-learn");
+        for ((other, g), (_, w)) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-9, "{key} → {other}: related {g} vs scikit-learn {w}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 20, "the golden fixture should exercise many pairs, got {compared}");
+}
