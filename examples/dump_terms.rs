@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BTreeMap::new();
     for doc in corpus.docs() {
         let mut terms = Vec::new();
-        document_terms(doc, &analyzer, &mut |t| terms.push(t.to_owned()));
+        document_terms(doc, &analyzer, &config.fields, &mut |t| terms.push(t.to_owned()));
         out.insert(doc.key.clone(), terms);
     }
     println!("{}", serde_json::to_string_pretty(&out)?);

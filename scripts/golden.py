@@ -5,9 +5,12 @@ Input: the terms `related` extracts per article (examples/dump_terms.rs), so the
 comparison isolates weighting and similarity from tokenization.
 Output: {"key": [["other", score], ...]} with every other article scoring > 0,
 ordered as `related` orders them: score rounded to 6 decimals descending, then key.
+`--raw-tf` gives TfidfVectorizer()'s defaults (related --tf raw); without it,
+TfidfVectorizer(sublinear_tf=True) (related's default).
 
     cargo run --example dump_terms -- fixtures/golden > fixtures/golden.terms.json
     python3 scripts/golden.py fixtures/golden.terms.json > fixtures/golden.expected.json
+    python3 scripts/golden.py --raw-tf fixtures/golden.terms.json > fixtures/golden.expected-raw.json
 
 Needs scikit-learn (pip install scikit-learn).
 """
@@ -19,11 +22,15 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 
 def main() -> None:
-    with open(sys.argv[1], encoding="utf-8") as f:
+    args = sys.argv[1:]
+    raw_tf = "--raw-tf" in args
+    path = [a for a in args if a != "--raw-tf"][0]
+    with open(path, encoding="utf-8") as f:
         terms = json.load(f)
     keys = sorted(terms)
-    # Default TfidfVectorizer settings (smooth idf, l2, raw tf) on our terms.
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc)
+    # TfidfVectorizer defaults (smooth idf, l2) on our terms; sublinear tf
+    # unless --raw-tf.
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=not raw_tf)
     matrix = vectorizer.fit_transform([terms[k] for k in keys])
     sims = cosine_similarity(matrix)
     out = {}

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::config::{Config, Verbosity};
+use crate::config::{Config, FieldWeights, Verbosity};
 use crate::extract::ExtractOptions;
 use crate::output::Format;
 use crate::source::WalkOptions;
 use crate::text::{AnalyzerOptions, JapaneseOptions};
-use crate::vector::{DfBound, WeightingOptions};
+use crate::vector::{DfBound, Scheme, Tf, WeightingOptions};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -70,6 +70,11 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0, value_name = "SCORE")]
     pub min_score: f64,
 
+    /// Add to each neighbour the (up to 5) shared terms that contributed most to its score:
+    /// "terms": ["rust", "検索", ...]. Shows why two articles were paired.
+    #[arg(long)]
+    pub explain: bool,
+
     /// Only read files whose path (relative to the directory) matches GLOB; replaces the
     /// default extensions (.md .markdown .mdx .html .htm .txt). Repeatable.
     #[arg(long, value_name = "GLOB")]
@@ -83,9 +88,25 @@ pub struct Args {
     #[arg(long)]
     pub include_code: bool,
 
-    /// Weight terms by 1 + ln(count) instead of the raw count.
+    /// Term weighting formula.
+    #[arg(long, value_enum, default_value_t = Scheme::Tfidf, help_heading = "Weighting")]
+    pub weighting: Scheme,
+
+    /// How many times the title's words count (0: the title is not part of the text).
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Weighting")]
+    pub title_weight: u32,
+
+    /// How many times front-matter tags/categories/keywords count (0: ignore them).
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Weighting")]
+    pub tag_weight: u32,
+
+    /// Reduce English words to their stem (searching, searched → search).
     #[arg(long, help_heading = "Weighting")]
-    pub sublinear_tf: bool,
+    pub stem: bool,
+
+    /// Term frequency: 1 + ln(count) (sublinear), or the raw count (scikit-learn's default).
+    #[arg(long, value_enum, default_value_t = Tf::Sublinear, help_heading = "Weighting")]
+    pub tf: Tf,
 
     /// Ignore terms found in fewer articles than this (a count like 2, or a fraction like 0.01).
     #[arg(long, value_name = "N|FRACTION", default_value = "1", help_heading = "Weighting")]
@@ -103,6 +124,10 @@ pub struct Args {
     /// Japanese: keep noun suffixes (〜さん, 〜的, 〜化) as terms.
     #[arg(long, help_heading = "Weighting")]
     pub keep_suffix: bool,
+
+    /// Japanese: keep only nouns (drop verbs and adjectives).
+    #[arg(long, help_heading = "Weighting")]
+    pub nouns_only: bool,
 
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -142,15 +167,20 @@ impl Args {
                 japanese: JapaneseOptions {
                     keep_suffix: self.keep_suffix,
                     lemma: !self.surface_form,
+                    nouns_only: self.nouns_only,
                 },
+                stem: self.stem,
             },
+            fields: FieldWeights { title: self.title_weight, tags: self.tag_weight },
             weighting: WeightingOptions {
-                sublinear_tf: self.sublinear_tf,
+                scheme: self.weighting,
+                tf: self.tf,
                 min_df: self.min_df,
                 max_df: self.max_df,
             },
             top_k: self.top_k,
             min_score: self.min_score,
+            explain: if self.explain { 5 } else { 0 },
             format: self.format,
             pretty: self.pretty,
             output: self.output,
@@ -172,7 +202,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_match_scikit_learn_and_five_neighbours() {
+    fn defaults_are_sublinear_tfidf_and_five_neighbours() {
         let c = Args::try_parse_from(["related", "x"]).unwrap().into_config().unwrap();
         assert_eq!(c.top_k, 5);
         assert_eq!(c.weighting, WeightingOptions::default());

@@ -21,6 +21,21 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// How much the metadata fields count, in repetitions of their terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldWeights {
+    /// The title's terms count this many times (0: the title is not text).
+    pub title: u32,
+    /// Front-matter / feed tags, categories and keywords count this many times.
+    pub tags: u32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        FieldWeights { title: 1, tags: 1 }
+    }
+}
+
 /// Everything one run needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -34,10 +49,14 @@ pub struct Config {
     pub analyzer: AnalyzerOptions,
     /// How terms are weighted.
     pub weighting: WeightingOptions,
+    /// How much title and tags count.
+    pub fields: FieldWeights,
     /// Neighbours listed per article.
     pub top_k: usize,
     /// Neighbours scoring below this are not listed.
     pub min_score: f64,
+    /// List up to this many contributing terms per neighbour (0: none).
+    pub explain: usize,
     /// Output format.
     pub format: Format,
     /// Indent the JSON.
@@ -60,8 +79,10 @@ impl Default for Config {
             extract: ExtractOptions::default(),
             analyzer: AnalyzerOptions::default(),
             weighting: WeightingOptions::default(),
+            fields: FieldWeights::default(),
             top_k: 5,
             min_score: 0.0,
+            explain: 0,
             format: Format::Json,
             pretty: false,
             output: None,

@@ -45,7 +45,7 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-pub use config::{Config, Verbosity};
+pub use config::{Config, FieldWeights, Verbosity};
 pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Result};
 use similar::{Related, TopKOptions};
@@ -85,6 +85,9 @@ pub struct Outcome {
     pub corpus: Corpus,
     /// For each article of `corpus` (same order), its neighbours, best first.
     pub related: Vec<Vec<Related>>,
+    /// With `config.explain`: for each neighbour in `related`, the terms that
+    /// contributed most to its score.
+    pub explanations: Option<Vec<Vec<Vec<String>>>>,
     /// Inputs skipped or damaged, in input order.
     pub warnings: Vec<Warning>,
     /// Per-stage timings.
@@ -138,8 +141,9 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     );
 
     let analyzer = Analyzer::new(config.analyzer);
-    let counts =
-        count_terms(corpus.len(), |i, emit| document_terms(&corpus.docs()[i], &analyzer, emit));
+    let counts = count_terms(corpus.len(), |i, emit| {
+        document_terms(&corpus.docs()[i], &analyzer, &config.fields, emit)
+    });
     if analyzer.dictionary_loaded() {
         analyzer.load_dictionary()?;
     }
@@ -162,7 +166,24 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     let related = similar::top_k(&matrix, &opts);
     watch.lap("similar", format!("top {} of {} articles", config.top_k, corpus.len()));
 
-    Ok(Outcome { corpus, related, warnings, stages: watch.stages })
+    let explanations = (config.explain > 0).then(|| {
+        related
+            .iter()
+            .enumerate()
+            .map(|(i, list)| {
+                list.iter()
+                    .map(|r| {
+                        similar::explain(&matrix, i as DocId, r.doc, config.explain)
+                            .into_iter()
+                            .map(|t| matrix.terms()[t as usize].clone())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+
+    Ok(Outcome { corpus, related, explanations, warnings, stages: watch.stages })
 }
 
 /// Collects [`Stage`] timings.
@@ -195,11 +216,25 @@ fn rate(bytes: usize, time: Duration) -> String {
     format!("{:.1} MB/s", bytes as f64 / 1e6 / time.as_secs_f64().max(1e-9))
 }
 
-/// Calls `emit` with every term of `doc`: its title's, then its text's. The
-/// title is part of the text because it is usually the best summary.
-pub fn document_terms(doc: &Document, analyzer: &Analyzer, emit: &mut dyn FnMut(&str)) {
+/// Calls `emit` with every term of `doc`: its title's (`fields.title`
+/// times: the title is usually the best summary), its tags' (`fields.tags`
+/// times), then its text's.
+pub fn document_terms(
+    doc: &Document,
+    analyzer: &Analyzer,
+    fields: &FieldWeights,
+    emit: &mut dyn FnMut(&str),
+) {
+    let repeat = |text: &str, times: u32, emit: &mut dyn FnMut(&str)| {
+        if times > 0 {
+            analyzer.for_each_term(text, &mut |t| (0..times).for_each(|_| emit(t)));
+        }
+    };
     if let Some(title) = &doc.title {
-        analyzer.for_each_term(title, emit);
+        repeat(title, fields.title, emit);
+    }
+    for tag in &doc.tags {
+        repeat(tag, fields.tags, emit);
     }
     analyzer.for_each_term(&doc.text, emit);
 }
@@ -231,14 +266,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
 
     let write_started = Instant::now();
     let fill = |out: &mut dyn Write| {
-        output::write(
-            out,
-            &outcome.corpus,
-            &outcome.related,
-            config.format,
-            config.pretty,
-            config.output.is_some(),
-        )
+        output::write(out, &outcome, config.format, config.pretty, config.output.is_some())
     };
     match &config.output {
         Some(path) => output::write_atomically(path, fill)?,

@@ -16,6 +16,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::Outcome;
 use crate::document::Corpus;
 use crate::error::{Error, Result};
 use crate::similar::{Related, round_score};
@@ -42,6 +43,9 @@ struct Entry<'a> {
     url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    /// With `--explain`: the shared terms that contributed most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terms: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -50,10 +54,14 @@ struct Line<'a> {
     related: Vec<Entry<'a>>,
 }
 
-fn entries<'a>(corpus: &'a Corpus, related: &[Related]) -> Vec<Entry<'a>> {
-    related
+/// The neighbours of document `i` as wire entries.
+fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
+    let corpus = &outcome.corpus;
+    let explained = outcome.explanations.as_ref().map(|e| &e[i]);
+    outcome.related[i]
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(n, r)| {
             let d = corpus.get(r.doc);
             Entry {
                 key: &d.key,
@@ -61,27 +69,27 @@ fn entries<'a>(corpus: &'a Corpus, related: &[Related]) -> Vec<Entry<'a>> {
                 title: d.display_title(),
                 url: d.url.as_deref(),
                 date: d.date.as_deref(),
+                terms: explained.map(|e| e[n].as_slice()),
             }
         })
         .collect()
 }
 
-/// Writes `results` (one list per document of `corpus`, in corpus order).
-/// `to_file` drops the trailing newline in `similar-documents` format, as the
-/// Python tool does with `-o`.
+/// Writes the results of `outcome` in `format`. `to_file` drops the trailing
+/// newline in `similar-documents` format, as the Python tool does with `-o`.
 pub fn write(
     out: &mut dyn Write,
-    corpus: &Corpus,
-    results: &[Vec<Related>],
+    outcome: &Outcome,
     format: Format,
     pretty: bool,
     to_file: bool,
 ) -> io::Result<()> {
+    let (corpus, results) = (&outcome.corpus, &outcome.related);
     match format {
-        Format::Json => write_json(out, corpus, results, pretty)?,
+        Format::Json => write_json(out, outcome, pretty)?,
         Format::Jsonl => {
-            for (doc, related) in corpus.docs().iter().zip(results) {
-                let line = Line { key: &doc.key, related: entries(corpus, related) };
+            for (i, doc) in corpus.docs().iter().enumerate() {
+                let line = Line { key: &doc.key, related: entries(outcome, i) };
                 serde_json::to_writer(&mut *out, &line)?;
                 out.write_all(b"\n")?;
             }
@@ -96,16 +104,12 @@ pub fn write(
     out.flush()
 }
 
-fn write_json(
-    out: &mut dyn Write,
-    corpus: &Corpus,
-    results: &[Vec<Related>],
-    pretty: bool,
-) -> io::Result<()> {
+fn write_json(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Result<()> {
+    let corpus = &outcome.corpus;
     // Streamed key by key (the corpus is sorted by key) so the whole output
     // never has to exist as one serde_json::Value.
     out.write_all(b"{")?;
-    for (n, (doc, related)) in corpus.docs().iter().zip(results).enumerate() {
+    for (n, doc) in corpus.docs().iter().enumerate() {
         if n > 0 {
             out.write_all(b",")?;
         }
@@ -114,7 +118,7 @@ fn write_json(
         }
         serde_json::to_writer(&mut *out, &doc.key)?;
         out.write_all(if pretty { b": " } else { b":" })?;
-        let entries = entries(corpus, related);
+        let entries = entries(outcome, n);
         if pretty && !entries.is_empty() {
             let mut buf = Vec::new();
             let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
@@ -260,13 +264,20 @@ mod tests {
     }
 
     fn render(format: Format, pretty: bool, to_file: bool) -> String {
-        let results = vec![
+        let related = vec![
             vec![Related { doc: 1, score: 0.3140937367048256 }],
             vec![Related { doc: 0, score: 0.3140937367048256 }, Related { doc: 2, score: 1e-5 }],
             vec![],
         ];
+        let outcome = Outcome {
+            corpus: corpus(),
+            related,
+            explanations: None,
+            warnings: Vec::new(),
+            stages: Vec::new(),
+        };
         let mut out = Vec::new();
-        write(&mut out, &corpus(), &results, format, pretty, to_file).unwrap();
+        write(&mut out, &outcome, format, pretty, to_file).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -123,6 +123,29 @@ fn select_top(found: &mut [Related], k: usize) -> Vec<Related> {
     best.to_vec()
 }
 
+/// The terms that contribute most to `score(i, j)`: shared terms ordered by
+/// `w(i,t) · w(j,t)` descending (then term id), at most `n` of them. Both rows
+/// are sorted by term id, so this is a merge, O(len(i) + len(j)).
+pub fn explain(m: &TfIdfMatrix, i: DocId, j: DocId, n: usize) -> Vec<u32> {
+    let (ti, wi) = m.row(i as usize);
+    let (tj, wj) = m.row(j as usize);
+    let mut shared = Vec::new();
+    let (mut a, mut b) = (0, 0);
+    while a < ti.len() && b < tj.len() {
+        match ti[a].cmp(&tj[b]) {
+            std::cmp::Ordering::Less => a += 1,
+            std::cmp::Ordering::Greater => b += 1,
+            std::cmp::Ordering::Equal => {
+                shared.push((ti[a], wi[a] * wj[b]));
+                a += 1;
+                b += 1;
+            }
+        }
+    }
+    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    shared.into_iter().take(n).map(|(t, _)| t).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +202,21 @@ mod tests {
         let r = top_k(&m, &TopKOptions { k: 2, ..TopKOptions::default() });
         let ids: Vec<u32> = r[0].iter().map(|x| x.doc).collect();
         assert_eq!(ids, [1, 2]);
+    }
+
+    #[test]
+    fn explanation_lists_shared_terms_by_contribution() {
+        let m = matrix(&[
+            vec!["rare", "rare", "common", "mine"],
+            vec!["rare", "common", "other"],
+            vec!["common", "x"],
+            vec!["common", "y"],
+        ]);
+        let terms: Vec<&str> =
+            explain(&m, 0, 1, 5).iter().map(|&t| m.terms()[t as usize].as_str()).collect();
+        assert_eq!(terms, ["rare", "common"], "only shared terms, the rarer first");
+        assert_eq!(explain(&m, 0, 1, 1).len(), 1);
+        assert!(explain(&m, 2, 0, 5).iter().all(|&t| m.terms()[t as usize] == "common"));
     }
 
     #[test]

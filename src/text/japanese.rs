@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use lindera::dictionary::Lattice;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera::token::Token;
 
 use super::stopwords::is_japanese_stopword;
 
@@ -31,11 +32,13 @@ pub struct JapaneseOptions {
     /// Use the dictionary base form (`原形`: 書いた → 書く) rather than the
     /// surface form, so inflections of one verb count as one term.
     pub lemma: bool,
+    /// Keep only nouns (drop 自立 verbs and adjectives).
+    pub nouns_only: bool,
 }
 
 impl Default for JapaneseOptions {
     fn default() -> Self {
-        JapaneseOptions { keep_suffix: false, lemma: true }
+        JapaneseOptions { keep_suffix: false, lemma: true, nouns_only: false }
     }
 }
 
@@ -75,9 +78,9 @@ impl JapaneseTokenizer {
         LATTICE.with_borrow_mut(|lattice| {
             match self.segmenter.segment_with_lattice(Cow::Borrowed(run), lattice) {
                 Ok(tokens) => {
-                    for mut token in tokens {
-                        if let Some(term) = content_word(&mut token, opts) {
-                            emit(&term);
+                    for token in &tokens {
+                        if let Some(term) = content_word(token, opts) {
+                            emit(term);
                         }
                     }
                 }
@@ -91,11 +94,19 @@ impl JapaneseTokenizer {
 }
 
 /// The term for `token`, or `None` if its part of speech carries no topic.
-fn content_word(token: &mut lindera::token::Token<'_>, opts: &JapaneseOptions) -> Option<String> {
-    let surface = token.surface.to_string();
-    let details = token.details();
-    let pos = details.first().copied().unwrap_or("*");
-    let sub1 = details.get(1).copied().unwrap_or("*");
+///
+/// Reads the details straight from the dictionary's bytes instead of through
+/// `Token::details()`, which allocates a vector per token: this runs for
+/// every Japanese word of every article.
+fn content_word<'t>(token: &'t Token<'_>, opts: &JapaneseOptions) -> Option<&'t str> {
+    let id = token.word_id.id() as usize;
+    let mut fields = if token.word_id.is_unknown() {
+        token.dictionary.unknown_word_details_iter(id)
+    } else {
+        token.dictionary.word_details_iter(id)
+    };
+    let pos = fields.next().unwrap_or("*");
+    let sub1 = fields.next().unwrap_or("*");
     let keep = match pos {
         "名詞" => match sub1 {
             "非自立" | "代名詞" | "数" | "特殊" | "動詞非自立的" | "接続詞的" | "引用文字列" => {
@@ -104,14 +115,15 @@ fn content_word(token: &mut lindera::token::Token<'_>, opts: &JapaneseOptions) -
             "接尾" => opts.keep_suffix,
             _ => true,
         },
-        "動詞" | "形容詞" => sub1 == "自立",
+        "動詞" | "形容詞" => !opts.nouns_only && sub1 == "自立",
         _ => false,
     };
     if !keep {
         return None;
     }
-    let base = details.get(6).copied().unwrap_or("*");
-    let term = if opts.lemma && base != "*" { base.to_string() } else { surface };
+    // Fields 2..=5 are sub-categories and conjugation; 6 is the base form.
+    let base = fields.nth(4).unwrap_or("*");
+    let term = if opts.lemma && base != "*" { base } else { token.surface.as_ref() };
     // A lone kana (こ, ら, ヶ) is almost always a mis-segmentation fragment;
     // a lone kanji (本, 車, 山) is a real word and stays.
     let mut chars = term.chars();
@@ -119,7 +131,7 @@ fn content_word(token: &mut lindera::token::Token<'_>, opts: &JapaneseOptions) -
     if chars.next().is_none() && !is_kanji(first) {
         return None;
     }
-    if is_japanese_stopword(&term) {
+    if is_japanese_stopword(term) {
         return None;
     }
     Some(term)

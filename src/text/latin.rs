@@ -11,14 +11,18 @@
 //!
 //! Then each word is lowercased, a trailing possessive `'s` is removed, and
 //! English stop words, pure numbers (`2024`, `3.14`, `2024-01-02`) and
-//! one-character words are dropped.
+//! one-character words are dropped. Optionally, plain alphabetic words are
+//! reduced to their English Snowball stem (`searching` → `search`).
 
+use rust_stemmers::Stemmer;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::stopwords::is_english_stopword;
 
-/// Calls `emit` with each term of `run`, in order.
-pub fn tokenize(run: &str, emit: &mut dyn FnMut(&str)) {
+/// Calls `emit` with each term of `run`, in order. With a `stemmer`, plain
+/// alphabetic words are stemmed (technical terms like `c++`, `node.js`,
+/// `tf-idf` are left alone: stemming them would only corrupt them).
+pub fn tokenize(run: &str, stemmer: Option<&Stemmer>, emit: &mut dyn FnMut(&str)) {
     let segments: Vec<(usize, &str)> = run.split_word_bound_indices().collect();
     let mut i = 0;
     let mut lowered = String::new();
@@ -50,7 +54,10 @@ pub fn tokenize(run: &str, emit: &mut dyn FnMut(&str)) {
             i += suffix;
         }
         if let Some(term) = normalize(&run[start..end], &mut lowered) {
-            emit(term);
+            match stemmer {
+                Some(st) if term.chars().all(char::is_alphabetic) => emit(&st.stem(term)),
+                _ => emit(term),
+            }
         }
     }
 }
@@ -91,8 +98,18 @@ mod tests {
 
     fn terms(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        tokenize(text, &mut |t| out.push(t.to_string()));
+        tokenize(text, None, &mut |t| out.push(t.to_string()));
         out
+    }
+
+    #[test]
+    fn stemming_merges_inflections_but_spares_technical_terms() {
+        let stemmer = Stemmer::create(rust_stemmers::Algorithm::English);
+        let mut out = Vec::new();
+        tokenize("searching searches searched c++ node.js tf-idf", Some(&stemmer), &mut |t| {
+            out.push(t.to_string())
+        });
+        assert_eq!(out, ["search", "search", "search", "c++", "node.js", "tf-idf"]);
     }
 
     #[test]

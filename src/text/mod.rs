@@ -19,6 +19,7 @@ pub mod stopwords;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use japanese::JapaneseTokenizer;
@@ -30,18 +31,22 @@ use script::Script;
 pub struct AnalyzerOptions {
     /// What the Japanese part-of-speech filter keeps.
     pub japanese: JapaneseOptions,
+    /// Reduce English words to their Snowball stem.
+    pub stem: bool,
 }
 
 /// Turns text into terms. Create one and share `&Analyzer` between threads.
 pub struct Analyzer {
     options: AnalyzerOptions,
     japanese: OnceLock<Result<JapaneseTokenizer, String>>,
+    stemmer: Option<Stemmer>,
 }
 
 impl Analyzer {
     /// An analyzer with the given options. Does not load the dictionary yet.
     pub fn new(options: AnalyzerOptions) -> Self {
-        Analyzer { options, japanese: OnceLock::new() }
+        let stemmer = options.stem.then(|| Stemmer::create(Algorithm::English));
+        Analyzer { options, japanese: OnceLock::new(), stemmer }
     }
 
     /// The options this analyzer was built with.
@@ -80,7 +85,7 @@ impl Analyzer {
         let text = nfkc(text);
         for (script, run) in script::runs(&text) {
             match script {
-                Script::Other => latin::tokenize(run, emit),
+                Script::Other => latin::tokenize(run, self.stemmer.as_ref(), emit),
                 Script::Japanese => match self.japanese() {
                     Ok(tokenizer) => tokenizer.tokenize(run, &self.options.japanese, emit),
                     // Unreachable with a correctly built binary (the

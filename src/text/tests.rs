@@ -58,6 +58,7 @@ fn verbs_and_adjectives_come_out_as_base_form() {
 fn surface_form_when_lemma_is_off() {
     let a = Analyzer::new(AnalyzerOptions {
         japanese: JapaneseOptions { lemma: false, ..JapaneseOptions::default() },
+        ..AnalyzerOptions::default()
     });
     assert_has_terms(&a, "記事を書いた", &["書い"]);
 }

@@ -3,11 +3,11 @@
 //! - [`vocab`] counts the terms of every document in parallel, interning them
 //!   in per-thread maps that are merged once into one sorted vocabulary.
 //! - [`tfidf`] turns the counts into L2-normalized TF-IDF rows (a CSR matrix),
-//!   with scikit-learn's `TfidfVectorizer()` defaults so scores can be checked
+//!   matching scikit-learn's `TfidfVectorizer` so scores can be checked
 //!   against it.
 
 pub mod tfidf;
 pub mod vocab;
 
-pub use tfidf::{DfBound, TfIdfMatrix, WeightingOptions};
+pub use tfidf::{DfBound, Scheme, Tf, TfIdfMatrix, WeightingOptions};
 pub use vocab::{CountMatrix, count_terms};

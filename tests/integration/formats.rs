@@ -90,3 +90,66 @@ fn output_is_byte_identical_for_any_thread_count() {
     assert_eq!(one, run("2"));
     assert_eq!(one, run("8"));
 }
+
+#[test]
+fn explain_lists_shared_terms_by_contribution() {
+    use std::collections::{BTreeMap, HashMap};
+    let json = run_json(related().args(["fixtures/golden", "--explain"]));
+    let text = std::fs::read_to_string(fixture("golden.terms.json")).unwrap();
+    let terms: BTreeMap<String, Vec<String>> = serde_json::from_str(&text).unwrap();
+    // Sublinear TF-IDF weights, computed independently of related's code.
+    let n = terms.len() as f64;
+    let mut df: HashMap<&str, f64> = HashMap::new();
+    for list in terms.values() {
+        let mut seen: Vec<&str> = list.iter().map(String::as_str).collect();
+        seen.sort();
+        seen.dedup();
+        seen.into_iter().for_each(|t| *df.entry(t).or_default() += 1.0);
+    }
+    let weights = |key: &str| -> HashMap<&str, f64> {
+        let mut tf: HashMap<&str, f64> = HashMap::new();
+        terms[key].iter().for_each(|t| *tf.entry(t).or_default() += 1.0);
+        let w: HashMap<&str, f64> = tf
+            .into_iter()
+            .map(|(t, c)| (t, (1.0 + c.ln()) * (((1.0 + n) / (1.0 + df[t])).ln() + 1.0)))
+            .collect();
+        let norm = w.values().map(|x| x * x).sum::<f64>().sqrt();
+        w.into_iter().map(|(t, x)| (t, x / norm)).collect()
+    };
+    let mut checked = 0;
+    for (key, list) in json.as_object().unwrap() {
+        let wa = weights(key);
+        for e in list.as_array().unwrap() {
+            let wb = weights(e["key"].as_str().unwrap());
+            let listed: Vec<&str> =
+                e["terms"].as_array().expect("terms").iter().map(|t| t.as_str().unwrap()).collect();
+            assert!(!listed.is_empty() && listed.len() <= 5, "{key}: {listed:?}");
+            let contrib: Vec<f64> = listed
+                .iter()
+                .map(|t| {
+                    let (a, b) = (wa.get(t), wb.get(t));
+                    assert!(a.is_some() && b.is_some(), "{key} → {}: {t} not shared", e["key"]);
+                    a.unwrap() * b.unwrap()
+                })
+                .collect();
+            assert!(
+                contrib.windows(2).all(|w| w[0] >= w[1] - 1e-12),
+                "{key}: {listed:?} {contrib:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10);
+    // Japanese terms appear as such.
+    let travel = &json["ja-travel.md"][0];
+    assert_eq!(travel["key"], "ja-food.md");
+    let listed: Vec<&str> =
+        travel["terms"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(listed.contains(&"抹茶") && listed.contains(&"京都"), "{listed:?}");
+}
+
+#[test]
+fn without_explain_there_are_no_terms() {
+    let json = run_json(related().arg("fixtures/golden"));
+    assert!(json["ja-travel.md"][0].get("terms").is_none());
+}

@@ -2,9 +2,11 @@
 //!
 //! `fixtures/golden.terms.json` holds the terms `related` extracts from
 //! `fixtures/golden/` (examples/dump_terms.rs); `fixtures/golden.expected.json`
-//! holds the cosine scores scikit-learn's `TfidfVectorizer()` +
-//! `cosine_similarity` compute from those terms (scripts/golden.py). Here the
-//! real binary must reproduce every score within 1e-9, in the same order.
+//! holds the cosine scores scikit-learn's `TfidfVectorizer(sublinear_tf=True)`
+//! + `cosine_similarity` compute from those terms, and
+//! `golden.expected-raw.json` those of plain `TfidfVectorizer()`
+//! (scripts/golden.py). The real binary must reproduce every score within
+//! 1e-9, in the same order: by default, and with `--tf raw`.
 
 use std::collections::BTreeMap;
 
@@ -29,17 +31,27 @@ fn analyzer_still_produces_the_golden_terms() {
     let mut actual = BTreeMap::new();
     for doc in corpus.docs() {
         let mut terms = Vec::new();
-        related::document_terms(doc, &analyzer, &mut |t| terms.push(t.to_owned()));
+        related::document_terms(doc, &analyzer, &config.fields, &mut |t| terms.push(t.to_owned()));
         actual.insert(doc.key.clone(), terms);
     }
     assert_eq!(actual, expected);
 }
 
 #[test]
-fn scores_match_scikit_learn_within_1e9() {
-    let expected: Expected = load("golden.expected.json");
+fn default_scores_match_scikit_learn_sublinear_tf_within_1e9() {
+    compare(load("golden.expected.json"), &[]);
+}
+
+#[test]
+fn raw_tf_scores_match_scikit_learn_defaults_within_1e9() {
+    compare(load("golden.expected-raw.json"), &["--tf", "raw"]);
+}
+
+#[track_caller]
+fn compare(expected: Expected, flags: &[&str]) {
     let out = related()
         .args(["fixtures/golden", "-k", "100", "--format", "similar-documents"])
+        .args(flags)
         .output()
         .unwrap();
     assert_success(&out);

@@ -18,7 +18,7 @@ fn corpus() -> impl Strategy<Value = Vec<Vec<&'static str>>> {
     prop::collection::vec(prop::collection::vec(prop::sample::select(WORDS), 0..12), 1..14)
 }
 
-/// The straightforward implementation: dense vectors, every pair.
+/// The straightforward implementation: dense sublinear TF-IDF vectors, every pair.
 fn brute_force(docs: &[Vec<&str>]) -> Vec<Vec<f64>> {
     let n = docs.len();
     let df = |w: &str| docs.iter().filter(|d| d.contains(&w)).count() as f64;
@@ -29,7 +29,11 @@ fn brute_force(docs: &[Vec<&str>]) -> Vec<Vec<f64>> {
                 .iter()
                 .map(|w| {
                     let tf = d.iter().filter(|x| *x == w).count() as f64;
-                    if tf == 0.0 { 0.0 } else { tf * (((1 + n) as f64 / (1.0 + df(w))).ln() + 1.0) }
+                    if tf == 0.0 {
+                        0.0
+                    } else {
+                        (1.0 + tf.ln()) * (((1 + n) as f64 / (1.0 + df(w))).ln() + 1.0)
+                    }
                 })
                 .collect();
             let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
