@@ -160,7 +160,7 @@ impl TfIdfMatrix {
         let mut indices = Vec::with_capacity(counts.indices.len());
         let mut data = Vec::with_capacity(counts.indices.len());
         indptr.push(0);
-        for i in 0..n_docs {
+        for (i, &length) in lengths.iter().enumerate() {
             let start = indices.len();
             let (ids, cs) = counts.row(i);
             for (&old, &c) in ids.iter().zip(cs) {
@@ -175,7 +175,7 @@ impl TfIdfMatrix {
                         Tf::Raw => c,
                     },
                     Scheme::Bm25 => {
-                        let norm = 1.0 - BM25_B + BM25_B * lengths[i] / avg_len;
+                        let norm = 1.0 - BM25_B + BM25_B * length / avg_len;
                         c * (BM25_K1 + 1.0) / (c + BM25_K1 * norm)
                     }
                 };
