@@ -2,10 +2,10 @@
 //!
 //! `fixtures/golden.terms.json` holds the terms `related` extracts from
 //! `fixtures/golden/` (examples/dump_terms.rs); `fixtures/golden.expected.json`
-//! holds the cosine scores scikit-learn's `TfidfVectorizer(sublinear_tf=True)`
-//! + `cosine_similarity` compute from those terms, and
-//! `golden.expected-raw.json` those of plain `TfidfVectorizer()`
-//! (scripts/golden.py). The real binary must reproduce every score within
+//! holds the cosine scores that scikit-learn's
+//! `TfidfVectorizer(sublinear_tf=True)` and `cosine_similarity` compute from
+//! those terms, and `golden.expected-raw.json` those of plain
+//! `TfidfVectorizer()` (scripts/golden.py). The real binary must reproduce every score within
 //! 1e-9, in the same order: by default, and with `--tf raw`.
 
 use std::collections::BTreeMap;
