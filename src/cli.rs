@@ -129,6 +129,22 @@ pub struct Args {
     #[arg(long, help_heading = "Weighting")]
     pub nouns_only: bool,
 
+    /// Approximate mode for very large sites: look for neighbours through only the N
+    /// highest-weighted terms of each article (listed scores stay exact; a few true
+    /// neighbours may be missed). Exact when not given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_terms_per_doc: Option<u32>,
+
+    /// Turn off exact early termination in the similarity stage (same output, slower;
+    /// for benchmarking).
+    #[arg(long, hide = true)]
+    pub no_early_termination: bool,
+
+    /// Keep analyzed articles (and the last result) in DIR: the next run only re-analyzes
+    /// changed articles, and an unchanged site is not recomputed. Safe to delete.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -180,10 +196,13 @@ impl Args {
             },
             top_k: self.top_k,
             min_score: self.min_score,
+            max_terms_per_doc: self.max_terms_per_doc.map(|n| n as usize),
+            early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },
             format: self.format,
             pretty: self.pretty,
             output: self.output,
+            cache: self.cache,
             threads: self.threads.map(usize::from),
             strict: self.strict,
             verbosity,

@@ -55,6 +55,10 @@ pub struct Config {
     pub top_k: usize,
     /// Neighbours scoring below this are not listed.
     pub min_score: f64,
+    /// Approximate mode: walk only this many highest-weighted terms per article.
+    pub max_terms_per_doc: Option<usize>,
+    /// Exact early termination in the similarity stage (same result, faster).
+    pub early_termination: bool,
     /// List up to this many contributing terms per neighbour (0: none).
     pub explain: usize,
     /// Output format.
@@ -63,6 +67,8 @@ pub struct Config {
     pub pretty: bool,
     /// Write here (atomically) instead of stdout.
     pub output: Option<PathBuf>,
+    /// Keep analyzed terms (and the last result) here between runs.
+    pub cache: Option<PathBuf>,
     /// Worker threads; `None` = one per core.
     pub threads: Option<usize>,
     /// Any warning fails the run before anything is written.
@@ -82,10 +88,13 @@ impl Default for Config {
             fields: FieldWeights::default(),
             top_k: 5,
             min_score: 0.0,
+            max_terms_per_doc: None,
+            early_termination: true,
             explain: 0,
             format: Format::Json,
             pretty: false,
             output: None,
+            cache: None,
             threads: None,
             strict: false,
             verbosity: Verbosity::Normal,

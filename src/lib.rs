@@ -29,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod document;
@@ -45,9 +46,11 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use cache::Cache;
 pub use config::{Config, FieldWeights, Verbosity};
 pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Result};
+use rayon::prelude::*;
 use similar::{Related, TopKOptions};
 use text::Analyzer;
 use vector::{TfIdfMatrix, count_terms};
@@ -141,49 +144,181 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     );
 
     let analyzer = Analyzer::new(config.analyzer);
-    let counts = count_terms(corpus.len(), |i, emit| {
-        document_terms(&corpus.docs()[i], &analyzer, &config.fields, emit)
-    });
-    if analyzer.dictionary_loaded() {
-        analyzer.load_dictionary()?;
-    }
-    let analyze_time = watch.elapsed();
-    watch.lap(
-        "analyze",
-        format!(
-            "{} of text, {} terms, {}",
-            megabytes(text_bytes),
-            counts.terms.len(),
-            rate(text_bytes, analyze_time)
-        ),
-    );
-
-    let matrix = TfIdfMatrix::fit(&counts, &config.weighting);
-    drop(counts);
-    watch.lap("tf-idf", format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()));
-
-    let opts = TopKOptions { k: config.top_k, min_score: config.min_score, allow: None };
-    let related = similar::top_k(&matrix, &opts);
-    watch.lap("similar", format!("top {} of {} articles", config.top_k, corpus.len()));
-
-    let explanations = (config.explain > 0).then(|| {
-        related
-            .iter()
-            .enumerate()
-            .map(|(i, list)| {
-                list.iter()
-                    .map(|r| {
-                        similar::explain(&matrix, i as DocId, r.doc, config.explain)
-                            .into_iter()
-                            .map(|t| matrix.terms()[t as usize].clone())
-                            .collect()
-                    })
-                    .collect()
+    let mut cache = match &config.cache {
+        Some(dir) => {
+            let settings =
+                cache::settings_hash(&format!("{:?} {:?}", config.analyzer, config.fields));
+            let (cache, warning) = Cache::open(dir, settings)?;
+            warnings.extend(warning);
+            Some(cache)
+        }
+        None => None,
+    };
+    // With a cache: hash every article, analyze only the new or changed ones.
+    let cached = cache.as_ref().map(|cache| {
+        let hashes: Vec<u128> = corpus.docs().par_iter().map(cache::content_hash).collect();
+        let fresh: Vec<Option<cache::Terms>> = corpus
+            .docs()
+            .par_iter()
+            .zip(&hashes)
+            .map(|(doc, h)| match cache.terms(*h) {
+                Some(_) => None,
+                None => Some(term_counts(doc, &analyzer, &config.fields)),
             })
-            .collect()
+            .collect();
+        (hashes, fresh)
     });
+    // An unchanged site with unchanged settings has an unchanged result.
+    let fingerprint =
+        cached.as_ref().map(|(hashes, _)| result_fingerprint(config, &corpus, hashes));
+    let reused = match (&cache, fingerprint, &cached) {
+        (Some(c), Some(f), Some((_, fresh)))
+            if config.explain == 0 && fresh.iter().all(Option::is_none) =>
+        {
+            c.result(f).map(<[_]>::to_vec)
+        }
+        _ => None,
+    };
+    let cache_note = match &cached {
+        Some((_, fresh)) => format!(
+            ", {} of {} articles from the cache",
+            fresh.iter().filter(|f| f.is_none()).count(),
+            corpus.len()
+        ),
+        None => String::new(),
+    };
+
+    let (related, explanations) = match reused {
+        Some(related) => {
+            watch.lap("analyze", format!("nothing changed{cache_note}"));
+            watch.lap("similar", "reused from the cache".into());
+            (related, None)
+        }
+        None => {
+            let counts = match (&cache, &cached) {
+                (Some(cache), Some((hashes, fresh))) => count_terms(corpus.len(), |i, emit| {
+                    let terms = fresh[i]
+                        .as_ref()
+                        .or_else(|| cache.terms(hashes[i]))
+                        .expect("every article is either cached or analyzed");
+                    for (t, c) in terms {
+                        (0..*c).for_each(|_| emit(t));
+                    }
+                }),
+                _ => count_terms(corpus.len(), |i, emit| {
+                    document_terms(&corpus.docs()[i], &analyzer, &config.fields, emit)
+                }),
+            };
+            if analyzer.dictionary_loaded() {
+                analyzer.load_dictionary()?;
+            }
+            let analyze_time = watch.elapsed();
+            watch.lap(
+                "analyze",
+                format!(
+                    "{} of text, {} terms, {}{cache_note}",
+                    megabytes(text_bytes),
+                    counts.terms.len(),
+                    rate(text_bytes, analyze_time)
+                ),
+            );
+            let matrix = TfIdfMatrix::fit(&counts, &config.weighting);
+            drop(counts);
+            watch.lap(
+                "tf-idf",
+                format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()),
+            );
+            let opts = TopKOptions {
+                k: config.top_k,
+                min_score: config.min_score,
+                max_terms: config.max_terms_per_doc,
+                prune_min_df: if config.early_termination {
+                    TopKOptions::default().prune_min_df
+                } else {
+                    None
+                },
+                ..TopKOptions::default()
+            };
+            let related = similar::top_k(&matrix, &opts);
+            watch.lap("similar", format!("top {} of {} articles", config.top_k, corpus.len()));
+            let explanations =
+                (config.explain > 0).then(|| explain_all(&matrix, &related, config.explain));
+            (related, explanations)
+        }
+    };
+
+    // Rewrite the cache unless this run reused all of it unchanged.
+    let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
+        && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
+    if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
+        let docs: Vec<(u128, &cache::Terms)> = hashes
+            .iter()
+            .zip(&fresh)
+            .map(|(h, f)| {
+                (*h, f.as_ref().or_else(|| cache.terms(*h)).expect("terms of every article"))
+            })
+            .collect();
+        let result = fingerprint.filter(|_| config.explain == 0).map(|f| (f, related.as_slice()));
+        cache.save(&docs, result)?;
+        watch.lap("cache", "saved".into());
+    }
 
     Ok(Outcome { corpus, related, explanations, warnings, stages: watch.stages })
+}
+
+/// The `(term, count)` list of a document, sorted by term.
+fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> cache::Terms {
+    let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    document_terms(doc, analyzer, fields, &mut |t| match counts.get_mut(t) {
+        Some(c) => *c += 1,
+        None => {
+            counts.insert(t.to_owned(), 1);
+        }
+    });
+    let mut list: cache::Terms = counts.into_iter().collect();
+    list.sort_unstable();
+    list
+}
+
+/// Identifies everything a similarity result depends on: every key and
+/// content hash, in order, and every setting.
+fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let settings = format!(
+        "{:?} {:?} {:?} {} {} {:?} {}",
+        config.analyzer,
+        config.fields,
+        config.weighting,
+        config.top_k,
+        config.min_score,
+        config.max_terms_per_doc,
+        env!("CARGO_PKG_VERSION"),
+    );
+    h.update(settings.as_bytes());
+    for (doc, hash) in corpus.docs().iter().zip(hashes) {
+        h.update(&(doc.key.len() as u64).to_le_bytes());
+        h.update(doc.key.as_bytes());
+        h.update(&hash.to_le_bytes());
+    }
+    h.digest128()
+}
+
+/// For each neighbour, the names of the terms that contributed most.
+fn explain_all(matrix: &TfIdfMatrix, related: &[Vec<Related>], n: usize) -> Vec<Vec<Vec<String>>> {
+    related
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            list.iter()
+                .map(|r| {
+                    similar::explain(matrix, i as DocId, r.doc, n)
+                        .into_iter()
+                        .map(|t| matrix.terms()[t as usize].clone())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Collects [`Stage`] timings.

@@ -1,4 +1,4 @@
-//! Exact cosine top-k per document, without ever building an n×n matrix.
+//! Cosine top-k per document, without ever building an n×n matrix.
 //!
 //! For document `i`, every other document's score is the dot product of
 //! their (L2-normalized) rows. It is accumulated term by term through the
@@ -7,14 +7,29 @@
 //! accumulator of n floats plus a list of the slots it touched, so resetting
 //! costs only what was used. Memory is O(nnz + threads · n).
 //!
-//! Exact pruning: a term found in one document links no two documents, so
-//! its column is never walked.
+//! Exact pruning, never changing the result:
+//! - a term found in one document links no two documents: never walked;
+//! - term ids are numbered rarest first (see [`crate::vector::tfidf`]), so a
+//!   row is walked from its rare, informative terms to its common, expensive
+//!   ones. Before walking a long posting list, the k-th best partial score θ
+//!   is compared with an upper bound of what the remaining terms could still
+//!   add to any document, `Σ w(i,t) · max_j w(j,t)`. When the bound is below
+//!   θ (with a margin covering rounding to the printed 6 decimals), no
+//!   untouched document can enter the top k: the walk stops, and only the
+//!   touched documents that could still reach θ are finished, by merging the
+//!   rest of row `i` with their row. (MaxScore-style early termination.)
 //!
-//! Determinism: a score is summed over the shared terms in ascending term
-//! order whichever side computes it, so `score(i, j) == score(j, i)` bit for
-//! bit and the result does not depend on the thread count. Ranking is by the
-//! score rounded to [`SCORE_DECIMALS`] (what the output shows), then by
-//! ascending document id, which is ascending key.
+//! Determinism: every score is summed over the shared terms in ascending term
+//! id, whichever side computes it and whether or not the walk stopped early,
+//! so `score(i, j) == score(j, i)` bit for bit and the result does not depend
+//! on the thread count or on pruning. Ranking is by the score rounded to
+//! [`SCORE_DECIMALS`] (what the output shows), then by ascending document id,
+//! which is ascending key.
+//!
+//! Approximate mode (`max_terms`): only the N highest-weighted terms of each
+//! document are walked (like Elasticsearch's `max_query_terms`); the best
+//! candidates found are then scored exactly. Scores listed are exact cosines;
+//! some true neighbours may be missed (recall is measured in BENCHMARKS.md).
 
 use rayon::prelude::*;
 
@@ -24,6 +39,12 @@ use crate::vector::TfIdfMatrix;
 /// Decimals kept in the output, and used for ranking so that documents with
 /// equal printed scores are ordered by key.
 pub const SCORE_DECIMALS: i32 = 6;
+
+/// Slack for comparing bounds with partial scores: one unit of the printed
+/// precision (documents whose printed scores tie are ordered by key, so a
+/// bound must beat θ by a printed unit to rule a document out) plus room
+/// for floating-point error in the bound itself.
+const MARGIN: f64 = 1e-6 + 1e-9;
 
 /// One neighbour of a document.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,11 +64,18 @@ pub struct TopKOptions<'a> {
     pub min_score: f64,
     /// `allow(i, j)`: may `j` be listed for `i`? (drafts, dates, language)
     pub allow: Option<&'a (dyn Fn(DocId, DocId) -> bool + Sync)>,
+    /// Approximate mode: walk only this many of each document's
+    /// highest-weighted terms. `None`: exact.
+    pub max_terms: Option<usize>,
+    /// Exact early termination: consider stopping before a posting list of
+    /// at least this many documents. `None` turns it off (the result is the
+    /// same either way; this exists to test that and to measure it).
+    pub prune_min_df: Option<usize>,
 }
 
 impl Default for TopKOptions<'_> {
     fn default() -> Self {
-        TopKOptions { k: 5, min_score: 0.0, allow: None }
+        TopKOptions { k: 5, min_score: 0.0, allow: None, max_terms: None, prune_min_df: Some(32) }
     }
 }
 
@@ -57,53 +85,221 @@ pub fn round_score(score: f64) -> f64 {
     (score * scale).round() / scale
 }
 
+/// The inverted index and per-term bounds shared by all workers.
+struct Index<'m> {
+    m: &'m TfIdfMatrix,
+    col_ptr: Vec<usize>,
+    col_docs: Vec<u32>,
+    col_weights: Vec<f64>,
+    /// Largest weight of each term over all documents.
+    max_weight: Vec<f64>,
+}
+
+impl<'m> Index<'m> {
+    fn new(m: &'m TfIdfMatrix) -> Self {
+        let (col_ptr, col_docs, col_weights) = m.to_columns().into_raw_storage();
+        let max_weight = col_ptr
+            .windows(2)
+            .map(|w| col_weights[w[0]..w[1]].iter().fold(0f64, |a, &b| a.max(b)))
+            .collect();
+        Index { m, col_ptr, col_docs, col_weights, max_weight }
+    }
+
+    fn column(&self, t: u32) -> (&[u32], &[f64]) {
+        let r = self.col_ptr[t as usize]..self.col_ptr[t as usize + 1];
+        (&self.col_docs[r.clone()], &self.col_weights[r])
+    }
+}
+
+/// One worker's scratch space, reused for every document it handles.
+struct Scratch {
+    acc: Vec<f64>,
+    touched: Vec<u32>,
+    found: Vec<Related>,
+    partials: Vec<f64>,
+    bound: Vec<f64>,
+}
+
 /// The top `opts.k` neighbours of every document, in document order.
 pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
     let n = m.n_docs();
     if opts.k == 0 || n < 2 {
         return vec![Vec::new(); n];
     }
-    let columns = m.to_columns();
-    let col_ptr = columns.indptr();
-    let col_docs = columns.indices();
-    let col_weights = columns.data();
-
+    let index = Index::new(m);
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0f64; n], Vec::<u32>::new(), Vec::<Related>::new()),
-            |(acc, touched, found), i| {
-                let (terms, weights) = m.row(i);
-                for (&t, &w) in terms.iter().zip(weights) {
-                    let range = col_ptr.outer_inds_sz(t as usize);
-                    if range.len() < 2 {
-                        continue; // only document i has this term
-                    }
-                    for (&j, &wj) in col_docs[range.clone()].iter().zip(&col_weights[range]) {
-                        let slot = &mut acc[j as usize];
-                        if *slot == 0.0 {
-                            touched.push(j);
-                        }
-                        *slot += w * wj;
-                    }
-                }
-                found.clear();
-                for &j in touched.iter() {
-                    let score = std::mem::take(&mut acc[j as usize]);
-                    if j as usize != i
-                        && score > 0.0
-                        && score >= opts.min_score
-                        && opts.allow.is_none_or(|allow| allow(i as DocId, j))
-                    {
-                        // Rounding can push 1 + ε above 1; cosine is at most 1.
-                        found.push(Related { doc: j, score: score.min(1.0) });
-                    }
-                }
-                touched.clear();
-                select_top(found, opts.k)
+            || Scratch {
+                acc: vec![0f64; n],
+                touched: Vec::new(),
+                found: Vec::new(),
+                partials: Vec::new(),
+                bound: Vec::new(),
+            },
+            |s, i| match opts.max_terms {
+                Some(max) if max < m.row(i).0.len() => s.approximate(&index, opts, i, max),
+                _ => s.exact(&index, opts, i),
             },
         )
         .collect()
+}
+
+impl Scratch {
+    fn allowed(opts: &TopKOptions<'_>, i: usize, j: u32) -> bool {
+        j as usize != i && opts.allow.is_none_or(|allow| allow(i as DocId, j))
+    }
+
+    /// Adds `w · w(j,t)` to every document `j` of term `t`'s posting list.
+    fn scatter(&mut self, index: &Index<'_>, t: u32, w: f64) {
+        let (docs, weights) = index.column(t);
+        for (&j, &wj) in docs.iter().zip(weights) {
+            let slot = &mut self.acc[j as usize];
+            if *slot == 0.0 {
+                self.touched.push(j);
+            }
+            *slot += w * wj;
+        }
+    }
+
+    /// The k-th best partial score among allowed touched documents.
+    fn kth_partial(&mut self, opts: &TopKOptions<'_>, i: usize) -> Option<f64> {
+        self.partials.clear();
+        for &j in &self.touched {
+            if Self::allowed(opts, i, j) {
+                self.partials.push(self.acc[j as usize]);
+            }
+        }
+        if self.partials.len() < opts.k {
+            return None;
+        }
+        let (_, kth, _) = self.partials.select_nth_unstable_by(opts.k - 1, |a, b| b.total_cmp(a));
+        Some(*kth)
+    }
+
+    fn exact(&mut self, index: &Index<'_>, opts: &TopKOptions<'_>, i: usize) -> Vec<Related> {
+        let (terms, weights) = index.m.row(i);
+        // bound[q]: the most the terms from position q on can add to a score.
+        self.bound.clear();
+        self.bound.resize(terms.len() + 1, 0.0);
+        for q in (0..terms.len()).rev() {
+            self.bound[q] = self.bound[q + 1] + weights[q] * index.max_weight[terms[q] as usize];
+        }
+        let mut stopped = None;
+        for (q, (&t, &w)) in terms.iter().zip(weights).enumerate() {
+            let df = index.column(t).0.len();
+            if df < 2 {
+                continue; // only document i has this term
+            }
+            // A check costs O(touched); only make it before a posting list at
+            // least half that long, so checks at most double the work.
+            if opts.prune_min_df.is_some_and(|min| df >= min && 2 * df >= self.touched.len())
+                && let Some(theta) = self.kth_partial(opts, i)
+                && self.bound[q] < theta - MARGIN
+            {
+                stopped = Some((q, theta));
+                break;
+            }
+            self.scatter(index, t, w);
+        }
+
+        self.found.clear();
+        let mut touched = std::mem::take(&mut self.touched);
+        for &j in &touched {
+            let partial = std::mem::take(&mut self.acc[j as usize]);
+            if !Self::allowed(opts, i, j) {
+                continue;
+            }
+            let score = match stopped {
+                None => partial,
+                Some((q, theta)) => {
+                    if partial + self.bound[q] < theta - MARGIN {
+                        continue; // cannot reach the top k
+                    }
+                    let (tj, wj) = index.m.row(j as usize);
+                    add_shared(partial, &terms[q..], &weights[q..], tj, wj)
+                }
+            };
+            self.push_found(opts, j, score);
+        }
+        touched.clear();
+        self.touched = touched;
+        select_top(&mut self.found, opts.k)
+    }
+
+    fn approximate(
+        &mut self,
+        index: &Index<'_>,
+        opts: &TopKOptions<'_>,
+        i: usize,
+        max_terms: usize,
+    ) -> Vec<Related> {
+        let (terms, weights) = index.m.row(i);
+        // The max_terms heaviest positions, walked in row order.
+        let mut picked: Vec<usize> = (0..terms.len()).collect();
+        picked.select_nth_unstable_by(max_terms.saturating_sub(1), |&a, &b| {
+            weights[b].total_cmp(&weights[a]).then(a.cmp(&b))
+        });
+        picked.truncate(max_terms);
+        picked.sort_unstable();
+        for &p in &picked {
+            if index.column(terms[p]).0.len() >= 2 {
+                self.scatter(index, terms[p], weights[p]);
+            }
+        }
+        // Score the best candidates exactly; a few times k keeps recall high
+        // for the cost of a few row merges.
+        self.found.clear();
+        for &j in &self.touched {
+            let partial = std::mem::take(&mut self.acc[j as usize]);
+            if Self::allowed(opts, i, j) {
+                self.found.push(Related { doc: j, score: partial });
+            }
+        }
+        self.touched.clear();
+        let shortlist = (4 * opts.k).max(32);
+        if self.found.len() > shortlist {
+            self.found.select_nth_unstable_by(shortlist - 1, |a, b| {
+                b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc))
+            });
+            self.found.truncate(shortlist);
+        }
+        let candidates = std::mem::take(&mut self.found);
+        for c in &candidates {
+            let (tj, wj) = index.m.row(c.doc as usize);
+            let score = add_shared(0.0, terms, weights, tj, wj);
+            self.push_found(opts, c.doc, score);
+        }
+        select_top(&mut self.found, opts.k)
+    }
+
+    fn push_found(&mut self, opts: &TopKOptions<'_>, j: u32, score: f64) {
+        if score > 0.0 && score >= opts.min_score {
+            // Rounding can push 1 + ε above 1; cosine is at most 1.
+            self.found.push(Related { doc: j, score: score.min(1.0) });
+        }
+    }
+}
+
+/// `start` plus `Σ w_a(t) · w_b(t)` over the terms the two sorted rows share,
+/// added in ascending term order: the same sequence of additions as the
+/// inverted-index walk, so the result is bit-identical to it.
+fn add_shared(start: f64, ta: &[u32], wa: &[f64], tb: &[u32], wb: &[f64]) -> f64 {
+    let mut s = start;
+    let Some(&first) = ta.first() else { return s };
+    let (mut a, mut b) = (0, tb.partition_point(|&t| t < first));
+    while a < ta.len() && b < tb.len() {
+        match ta[a].cmp(&tb[b]) {
+            std::cmp::Ordering::Less => a += 1,
+            std::cmp::Ordering::Greater => b += 1,
+            std::cmp::Ordering::Equal => {
+                s += wa[a] * wb[b];
+                a += 1;
+                b += 1;
+            }
+        }
+    }
+    s
 }
 
 /// The best `k` of `found`, ordered by rounded score descending, then

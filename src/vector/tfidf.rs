@@ -111,7 +111,7 @@ pub struct TfIdfMatrix {
 
 impl TfIdfMatrix {
     /// Weights `counts`. Terms outside the min/max document-frequency bounds
-    /// are dropped; the kept vocabulary stays sorted.
+    /// are dropped; the kept terms are numbered rarest first.
     pub fn fit(counts: &CountMatrix, opts: &WeightingOptions) -> Self {
         let n_docs = counts.n_docs();
         let mut df = vec![0u32; counts.terms.len()];
@@ -120,17 +120,22 @@ impl TfIdfMatrix {
         }
         let (min, max) = (opts.min_df.as_count(n_docs), opts.max_df.as_count(n_docs));
 
+        // Kept terms get new ids in order of document frequency, rarest
+        // first (ties by term). Rows stay sorted by id, so each row lists its
+        // rarest terms first: the similarity stage accumulates scores in
+        // exactly that order, which lets it stop before the common terms
+        // (see `similar`) and still sum every score in one global order.
+        let mut kept: Vec<usize> =
+            (0..df.len()).filter(|&old| (min..=max).contains(&f64::from(df[old]))).collect();
+        kept.sort_by_key(|&old| (df[old], old));
         // Old term id → new term id, or u32::MAX when pruned.
         let mut remap = vec![u32::MAX; counts.terms.len()];
-        let mut terms = Vec::new();
-        let mut kept_df = Vec::new();
-        for (old, &d) in df.iter().enumerate() {
-            let d_f = f64::from(d);
-            if d_f >= min && d_f <= max {
-                remap[old] = terms.len() as u32;
-                terms.push(counts.terms[old].clone());
-                kept_df.push(d);
-            }
+        let mut terms = Vec::with_capacity(kept.len());
+        let mut kept_df = Vec::with_capacity(kept.len());
+        for (new, &old) in kept.iter().enumerate() {
+            remap[old] = new as u32;
+            terms.push(counts.terms[old].clone());
+            kept_df.push(df[old]);
         }
         let n = n_docs as f64;
         let idf: Vec<f64> = kept_df
@@ -160,9 +165,11 @@ impl TfIdfMatrix {
         let mut indices = Vec::with_capacity(counts.indices.len());
         let mut data = Vec::with_capacity(counts.indices.len());
         indptr.push(0);
+        let mut row: Vec<(u32, f64)> = Vec::new();
         for (i, &length) in lengths.iter().enumerate() {
             let start = indices.len();
             let (ids, cs) = counts.row(i);
+            row.clear();
             for (&old, &c) in ids.iter().zip(cs) {
                 let new = remap[old as usize];
                 if new == u32::MAX {
@@ -179,8 +186,12 @@ impl TfIdfMatrix {
                         c * (BM25_K1 + 1.0) / (c + BM25_K1 * norm)
                     }
                 };
-                indices.push(new);
-                data.push(tf * idf[new as usize]);
+                row.push((new, tf * idf[new as usize]));
+            }
+            row.sort_unstable_by_key(|&(t, _)| t);
+            for &(t, w) in &row {
+                indices.push(t);
+                data.push(w);
             }
             let norm = data[start..].iter().map(|w| w * w).sum::<f64>().sqrt();
             if norm > 0.0 {
@@ -188,8 +199,6 @@ impl TfIdfMatrix {
             }
             indptr.push(indices.len());
         }
-        // Old ids were ascending and the remap is monotone, so every row's
-        // indices are still sorted: the CSR invariant sprs checks.
         let rows = CsMatI::new((n_docs, terms.len()), indptr, indices, data);
         TfIdfMatrix { terms, idf, df: kept_df, rows }
     }
@@ -199,7 +208,8 @@ impl TfIdfMatrix {
         self.rows.rows()
     }
 
-    /// The kept vocabulary, sorted; index = term id.
+    /// The kept vocabulary, index = term id: by document frequency ascending,
+    /// then alphabetically.
     pub fn terms(&self) -> &[String] {
         &self.terms
     }
@@ -254,14 +264,15 @@ mod tests {
         //   [["a","b","b"], ["a","c"]]).toarray()
         // idf(a) = ln(3/3)+1 = 1, idf(b) = idf(c) = ln(3/2)+1
         let m = fit(&[vec!["a", "b", "b"], vec!["a", "c"]], RAW);
+        assert_eq!(m.terms(), ["b", "c", "a"], "rarest first, then alphabetical");
         let idf_b = (1.5f64).ln() + 1.0;
-        assert!((m.idf()[0] - 1.0).abs() < 1e-12);
-        assert!((m.idf()[1] - idf_b).abs() < 1e-12);
+        assert!((m.idf()[2] - 1.0).abs() < 1e-12);
+        assert!((m.idf()[0] - idf_b).abs() < 1e-12);
         let (ids, w) = m.row(0);
-        assert_eq!(ids, [0, 1]);
+        assert_eq!(ids, [0, 2]);
         let norm = (1.0 + (2.0 * idf_b).powi(2)).sqrt();
-        assert!((w[0] - 1.0 / norm).abs() < 1e-12);
-        assert!((w[1] - 2.0 * idf_b / norm).abs() < 1e-12);
+        assert!((w[1] - 1.0 / norm).abs() < 1e-12);
+        assert!((w[0] - 2.0 * idf_b / norm).abs() < 1e-12);
         let sq: f64 = m.row(1).1.iter().map(|x| x * x).sum();
         assert!((sq - 1.0).abs() < 1e-12, "rows must be unit length");
     }
@@ -269,7 +280,8 @@ mod tests {
     #[test]
     fn sublinear_tf_uses_log_counts() {
         let m = fit(&[vec!["a", "a", "a", "a", "b"]], WeightingOptions::default());
-        let (_, w) = m.row(0);
+        let (ids, w) = m.row(0);
+        assert_eq!(ids, [0, 1]);
         let (ta, tb) = (1.0 + 4f64.ln(), 1.0);
         assert!((w[0] / w[1] - ta / tb).abs() < 1e-12);
     }
@@ -279,8 +291,9 @@ mod tests {
         let opts = WeightingOptions { scheme: Scheme::Bm25, ..WeightingOptions::default() };
         let docs = [vec!["a"; 10], vec!["a", "b"], vec!["c"]];
         let m = fit(&docs.iter().map(|d| d.to_vec()).collect::<Vec<_>>(), opts);
-        // idf(a) = ln(1 + (3 - 2 + .5) / 2.5)
-        assert!((m.idf()[0] - (1.0 + 1.5f64 / 2.5).ln()).abs() < 1e-12);
+        // idf(a) = ln(1 + (3 - 2 + .5) / 2.5); a is the most common term.
+        assert_eq!(m.terms()[2], "a");
+        assert!((m.idf()[2] - (1.0 + 1.5f64 / 2.5).ln()).abs() < 1e-12);
         // Within one document, 10 occurrences weigh far less than 10x one.
         let m2 =
             fit(&[vec!["a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "b"], vec!["x"]], opts);

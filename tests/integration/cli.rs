@@ -146,3 +146,58 @@ fn closed_stdout_is_not_an_error() {
     assert!(out.status.success(), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn cache_reuses_work_and_never_changes_the_output() {
+    let t = TestDir::new();
+    t.write("a.md", "---\ntitle: Tea\n---\ngreen tea from Shizuoka, 静岡のお茶");
+    t.write("b.md", "black tea and green tea, お茶の話");
+    t.write("c.md", "engines and cars");
+    let uncached = t.cmd().arg(".").output().unwrap();
+    assert_success(&uncached);
+    let cached = |extra: &[&str]| {
+        let out = t.cmd().args([".", "--cache", ".cache", "-v"]).args(extra).output().unwrap();
+        assert_success(&out);
+        (out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (first, log) = cached(&[]);
+    assert_eq!(first, uncached.stdout);
+    assert!(log.contains("0 of 3 articles from the cache"), "{log}");
+    let (second, log) = cached(&[]);
+    assert_eq!(second, uncached.stdout);
+    assert!(log.contains("3 of 3 articles from the cache") && log.contains("reused"), "{log}");
+
+    // A changed article is analyzed again; the result equals an uncached run.
+    t.write("c.md", "engines, cars and green tea");
+    let (third, log) = cached(&[]);
+    assert!(log.contains("2 of 3 articles from the cache"), "{log}");
+    assert_eq!(third, t.cmd().arg(".").output().unwrap().stdout);
+
+    // Other settings do not reuse the result.
+    let (k1, _) = cached(&["-k", "1"]);
+    assert_eq!(k1, t.cmd().args([".", "-k", "1"]).output().unwrap().stdout);
+}
+
+#[test]
+fn corrupt_cache_is_ignored_with_a_warning() {
+    let t = TestDir::new();
+    t.write("a.md", "green tea");
+    t.write("b.md", "black tea");
+    let expected = t.cmd().arg(".").output().unwrap().stdout;
+    t.cmd().args([".", "--cache", "c"]).assert().success();
+    let file = t.path().join("c/related-cache.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xFF;
+    std::fs::write(&file, &bytes).unwrap();
+    let out = t.cmd().args([".", "--cache", "c"]).output().unwrap();
+    assert_success(&out);
+    assert_eq!(out.stdout, expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cache ignored") && stderr.contains("related-cache.bin"), "{stderr}");
+    // Truncated to nothing: same.
+    std::fs::write(&file, b"").unwrap();
+    let out = t.cmd().args([".", "--cache", "c"]).output().unwrap();
+    assert_success(&out);
+    assert_eq!(out.stdout, expected);
+}

@@ -95,3 +95,56 @@ proptest! {
         prop_assert_eq!(one.stdout, four.stdout);
     }
 }
+
+/// Larger corpora with a skewed vocabulary (a few very common words, many
+/// rare ones), where early termination actually triggers.
+fn skewed_corpus() -> impl Strategy<Value = Vec<Vec<String>>> {
+    let word = (0u32..1000).prop_map(|r| {
+        // r in 0..1000 → word rank ~ Zipf: rank = 1000 / (r + 1)
+        format!("w{}", 1000 / (r + 1))
+    });
+    prop::collection::vec(prop::collection::vec(word, 0..40), 2..120)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn early_termination_never_changes_the_result(docs in skewed_corpus(), k in 1usize..8) {
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        let plain = top_k(&m, &TopKOptions { k, prune_min_df: None, ..TopKOptions::default() });
+        for min_df in [1, 2, 4, 32] {
+            let pruned = top_k(&m, &TopKOptions { k, prune_min_df: Some(min_df), ..TopKOptions::default() });
+            prop_assert_eq!(pruned.len(), plain.len());
+            for (a, b) in pruned.iter().zip(&plain) {
+                prop_assert_eq!(a.len(), b.len());
+                for (x, y) in a.iter().zip(b) {
+                    prop_assert_eq!(x.doc, y.doc);
+                    prop_assert_eq!(x.score.to_bits(), y.score.to_bits());
+                }
+            }
+        }
+        // With a filter too: drafts-like exclusion of every third document.
+        let allow = |_: u32, j: u32| !j.is_multiple_of(3);
+        let plain = top_k(&m, &TopKOptions { k, allow: Some(&allow), prune_min_df: None, ..TopKOptions::default() });
+        let pruned = top_k(&m, &TopKOptions { k, allow: Some(&allow), prune_min_df: Some(1), ..TopKOptions::default() });
+        prop_assert_eq!(pruned, plain);
+    }
+
+    #[test]
+    fn approximate_mode_lists_exact_scores_of_true_neighbours(docs in skewed_corpus(), n in 1usize..6) {
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        let exact = top_k(&m, &TopKOptions { k: 50, ..TopKOptions::default() });
+        let approx = top_k(&m, &TopKOptions { k: 3, max_terms: Some(n), ..TopKOptions::default() });
+        for (i, list) in approx.iter().enumerate() {
+            for r in list {
+                // Every listed score is the exact cosine, bit for bit.
+                let e = exact[i].iter().find(|x| x.doc == r.doc);
+                if let Some(e) = e {
+                    prop_assert_eq!(e.score.to_bits(), r.score.to_bits());
+                }
+                prop_assert!(r.doc as usize != i && r.score > 0.0 && r.score <= 1.0);
+            }
+        }
+    }
+}
