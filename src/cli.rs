@@ -1,5 +1,6 @@
 //! Command-line flags (clap) and their conversion into a [`Config`].
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -205,6 +206,7 @@ impl Args {
             cache: self.cache,
             threads: self.threads.map(usize::from),
             strict: self.strict,
+            progress: verbosity >= Verbosity::Normal && std::io::stderr().is_terminal(),
             verbosity,
         })
     }

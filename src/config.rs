@@ -75,6 +75,8 @@ pub struct Config {
     pub strict: bool,
     /// How much to report on stderr.
     pub verbosity: Verbosity,
+    /// Show a progress bar on stderr for stages longer than two seconds.
+    pub progress: bool,
 }
 
 impl Default for Config {
@@ -98,6 +100,7 @@ impl Default for Config {
             threads: None,
             strict: false,
             verbosity: Verbosity::Normal,
+            progress: false,
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod error;
 pub mod extract;
 pub mod load;
 pub mod output;
+pub mod progress;
 pub mod similar;
 pub mod source;
 pub mod text;
@@ -50,6 +51,7 @@ use cache::Cache;
 pub use config::{Config, FieldWeights, Verbosity};
 pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Result};
+use progress::Progress;
 use rayon::prelude::*;
 use similar::{Related, TopKOptions};
 use text::Analyzer;
@@ -205,9 +207,15 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
                         (0..*c).for_each(|_| emit(t));
                     }
                 }),
-                _ => count_terms(corpus.len(), |i, emit| {
-                    document_terms(&corpus.docs()[i], &analyzer, &config.fields, emit)
-                }),
+                _ => {
+                    let bar = Progress::new(config.progress, "analyze", corpus.len());
+                    let counts = count_terms(corpus.len(), |i, emit| {
+                        document_terms(&corpus.docs()[i], &analyzer, &config.fields, emit);
+                        bar.tick();
+                    });
+                    bar.finish();
+                    counts
+                }
             };
             if analyzer.dictionary_loaded() {
                 analyzer.load_dictionary()?;
@@ -239,7 +247,11 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
                 },
                 ..TopKOptions::default()
             };
+            let bar = Progress::new(config.progress, "similar", corpus.len());
+            let tick = || bar.tick();
+            let opts = TopKOptions { progress: Some(&tick), ..opts };
             let related = similar::top_k(&matrix, &opts);
+            bar.finish();
             watch.lap("similar", format!("top {} of {} articles", config.top_k, corpus.len()));
             let explanations =
                 (config.explain > 0).then(|| explain_all(&matrix, &related, config.explain));

@@ -77,11 +77,20 @@ pub struct TopKOptions<'a> {
     /// at least this many documents. `None` turns it off (the result is the
     /// same either way; this exists to test that and to measure it).
     pub prune_min_df: Option<usize>,
+    /// Called once per document done (progress reporting).
+    pub progress: Option<&'a (dyn Fn() + Sync)>,
 }
 
 impl Default for TopKOptions<'_> {
     fn default() -> Self {
-        TopKOptions { k: 5, min_score: 0.0, allow: None, max_terms: None, prune_min_df: Some(32) }
+        TopKOptions {
+            k: 5,
+            min_score: 0.0,
+            allow: None,
+            max_terms: None,
+            prune_min_df: Some(32),
+            progress: None,
+        }
     }
 }
 
@@ -194,9 +203,15 @@ pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
                 partials: Vec::new(),
                 bound: Vec::new(),
             },
-            |s, i| match opts.max_terms {
-                Some(max) if max < m.row(i).0.len() => s.approximate(&index, opts, i, max),
-                _ => s.exact(&index, opts, i),
+            |s, i| {
+                let found = match opts.max_terms {
+                    Some(max) if max < m.row(i).0.len() => s.approximate(&index, opts, i, max),
+                    _ => s.exact(&index, opts, i),
+                };
+                if let Some(progress) = opts.progress {
+                    progress();
+                }
+                found
             },
         )
         .collect()
