@@ -51,11 +51,18 @@ pub enum Error {
         /// Where the second came from.
         second: String,
     },
-    /// A document has no key (a feed item with neither link nor guid).
-    #[error("{location}: item has no key (a feed item needs a <link>, <guid> or <id>)")]
-    MissingKey {
-        /// The source and item number.
-        location: String,
+    /// Articles were read, but not one of them has a term to compare (all
+    /// empty, or only stop words and numbers): every list would be empty,
+    /// which is almost always a mistake (pages rendered by JavaScript, text
+    /// kept in `<nav>`, the wrong `--include`).
+    #[error(
+        "no article in {inputs} has any text to compare ({articles} read; all are empty or hold only stop words and numbers)"
+    )]
+    NoTerms {
+        /// The inputs, for the message.
+        inputs: String,
+        /// How many articles were read.
+        articles: usize,
     },
     /// An option value is invalid (reported as a usage error).
     #[error("{0}")]

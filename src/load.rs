@@ -53,17 +53,20 @@ pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
         loaded.bytes += bytes.len() as u64;
-        let (text, note) = decode(&bytes, "<stdin>");
+        let (text, note) = decode(bytes, "<stdin>");
         loaded.warnings.extend(note);
-        let items = if extract::feed::looks_like_feed(&bytes[..bytes.len().min(SNIFF_LEN)]) {
+        let items = if extract::feed::looks_like_feed(head(text.as_bytes())) {
             extract::feed::extract(&text)
         } else {
             extract::jsonl::extract(&text)
         };
         // Unlike a file in a directory, stdin is the whole input: a parse
-        // error there is fatal.
+        // error there is fatal. (A feed item without a key is only a warning,
+        // as it is in a file: the other items are fine.)
         let items = items.map_err(|e| parse_error("<stdin>", &e))?;
-        loaded.docs.extend(documents("<stdin>", items)?);
+        let (docs, skipped) = documents("<stdin>", items);
+        loaded.docs.extend(docs);
+        loaded.warnings.extend(skipped);
     }
     Ok(loaded)
 }
@@ -87,8 +90,9 @@ fn warning(origin: &str, e: &ExtractError) -> Warning {
 struct FileLoad {
     /// Its documents, or the warning that skipped it.
     docs: Result<Vec<Document>, Warning>,
-    /// Damage that did not skip it (e.g. invalid UTF-8 replaced).
-    note: Option<Warning>,
+    /// Damage that did not skip it (invalid UTF-8 replaced, feed items
+    /// without a key left out).
+    note: Vec<Warning>,
     /// Its size.
     bytes: u64,
 }
@@ -100,21 +104,26 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
         Ok(b) => b,
         Err(e) => {
             let docs = Err(Warning { location: origin, message: e.to_string() });
-            return FileLoad { docs, note: None, bytes: 0 };
+            return FileLoad { docs, note: Vec::new(), bytes: 0 };
         }
     };
     let size = bytes.len() as u64;
-    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    if head.contains(&0) && !has_utf16_bom(head) {
+    let raw_head = head(&bytes);
+    if raw_head.contains(&0) && !has_utf16_bom(raw_head) {
         let w = Warning { location: origin, message: "binary file (contains NUL bytes)".into() };
-        return FileLoad { docs: Err(w), note: None, bytes: size };
+        return FileLoad { docs: Err(w), note: Vec::new(), bytes: size };
     }
-    let (text, note) = decode(&bytes, &origin);
-    let docs = if extract::feed::looks_like_feed(head) {
-        extract::feed::extract(&text).map_err(|e| warning(&origin, &e)).and_then(|items| {
-            documents(&origin, items)
-                .map_err(|e| Warning { location: origin.clone(), message: e.to_string() })
-        })
+    let (text, mut note) = decode(bytes, &origin);
+    // Sniffed on the decoded text, so a UTF-16 feed is recognized too.
+    let docs = if extract::feed::looks_like_feed(head(text.as_bytes())) {
+        match extract::feed::extract(&text) {
+            Ok(items) => {
+                let (docs, skipped) = documents(&origin, items);
+                note.extend(skipped);
+                Ok(docs)
+            }
+            Err(e) => Err(warning(&origin, &e)),
+        }
     } else {
         let extracted = match extension(&file.path).as_deref() {
             Some("md" | "markdown" | "mdx") => extract::markdown::extract(&text, opts),
@@ -136,28 +145,40 @@ fn has_utf16_bom(b: &[u8]) -> bool {
     b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF])
 }
 
-/// Decodes `bytes` as text. See the module docs for the rules.
-fn decode(bytes: &[u8], origin: &str) -> (String, Option<Warning>) {
-    if has_utf16_bom(bytes) {
-        let (text, _, had_errors) = encoding_rs::UTF_16LE.decode(bytes); // BOM sniffing picks LE/BE
+/// The first [`SNIFF_LEN`] bytes.
+fn head(bytes: &[u8]) -> &[u8] {
+    bytes.get(..SNIFF_LEN).unwrap_or(bytes)
+}
+
+/// Decodes `bytes` as text. See the module docs for the rules. Takes the
+/// bytes by value so that valid UTF-8, the common case, is not copied (a
+/// large file is held in memory once, not twice).
+fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
+    if has_utf16_bom(&bytes) {
+        let (text, _, had_errors) = encoding_rs::UTF_16LE.decode(&bytes); // BOM sniffing picks LE/BE
         let note = had_errors.then(|| Warning {
             location: origin.into(),
             message: "invalid UTF-16; damaged characters were replaced with U+FFFD".into(),
         });
-        return (text.into_owned(), note);
+        return (text.into_owned(), note.into_iter().collect());
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), None),
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            s.drain(..bom);
+            (s, Vec::new())
+        }
         Err(e) => {
             let note = Warning {
                 location: origin.into(),
                 message: format!(
                     "invalid UTF-8 at byte {}; invalid bytes were replaced with U+FFFD (convert the file to UTF-8 to silence this)",
-                    e.valid_up_to()
+                    e.utf8_error().valid_up_to()
                 ),
             };
-            (String::from_utf8_lossy(bytes).into_owned(), Some(note))
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(bytes.get(bom..).unwrap_or_default()).into_owned();
+            (text, vec![note])
         }
     }
 }
@@ -178,19 +199,25 @@ fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
     }
 }
 
-/// Feed items and JSON lines carry their own keys; one without is an error.
-fn documents(origin: &str, items: Vec<Extracted>) -> Result<Vec<Document>> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(n, x)| {
-            let item_origin = format!("{origin}#{}", n + 1);
-            if x.key.as_deref().is_none_or(|k| k.trim().is_empty()) {
-                return Err(Error::MissingKey { location: item_origin });
-            }
-            Ok(document(&item_origin, None, x))
-        })
-        .collect()
+/// Feed items and JSON lines carry their own keys. An item without one
+/// (a feed item with neither link nor guid) cannot be listed: it is left
+/// out with a warning naming it, and the other items are kept.
+fn documents(origin: &str, items: Vec<Extracted>) -> (Vec<Document>, Vec<Warning>) {
+    let mut docs = Vec::with_capacity(items.len());
+    let mut skipped = Vec::new();
+    for (n, x) in items.into_iter().enumerate() {
+        let item_origin = format!("{origin}#{}", n + 1);
+        if x.key.as_deref().is_none_or(|k| k.trim().is_empty()) {
+            skipped.push(Warning {
+                location: item_origin,
+                message: "item has no key (a feed item needs a <link>, <guid> or <id>); skipped"
+                    .into(),
+            });
+        } else {
+            docs.push(document(&item_origin, None, x));
+        }
+    }
+    (docs, skipped)
 }
 
 #[cfg(test)]
@@ -199,10 +226,10 @@ mod tests {
 
     #[test]
     fn utf8_bom_is_dropped_and_invalid_utf8_is_replaced_with_a_warning() {
-        assert_eq!(decode(b"\xEF\xBB\xBFhi", "f").0, "hi");
-        let (text, note) = decode(b"ab\xFFcd", "f.md");
+        assert_eq!(decode(b"\xEF\xBB\xBFhi".to_vec(), "f").0, "hi");
+        let (text, note) = decode(b"ab\xFFcd".to_vec(), "f.md");
         assert_eq!(text, "ab\u{FFFD}cd");
-        let note = note.expect("a warning");
+        let [note] = note.as_slice() else { panic!("one warning expected: {note:?}") };
         assert_eq!(note.location, "f.md");
         assert!(note.message.contains("byte 2"), "{}", note.message);
     }
@@ -211,9 +238,31 @@ mod tests {
     fn utf16_with_bom_is_decoded() {
         let mut le = vec![0xFF, 0xFE];
         le.extend("日本".encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(decode(&le, "f").0, "日本");
+        assert_eq!(decode(le, "f").0, "日本");
         let mut be = vec![0xFE, 0xFF];
         be.extend("ab".encode_utf16().flat_map(u16::to_be_bytes));
-        assert_eq!(decode(&be, "f").0, "ab");
+        assert_eq!(decode(be, "f").0, "ab");
+    }
+
+    #[test]
+    fn invalid_utf8_offset_counts_the_bom() {
+        let (text, note) = decode(b"\xEF\xBB\xBFab\xFF".to_vec(), "f");
+        assert_eq!(text, "ab\u{FFFD}");
+        assert!(note[0].message.contains("at byte 5;"), "{}", note[0].message);
+    }
+
+    #[test]
+    fn feed_items_without_a_key_are_skipped_one_by_one() {
+        let item =
+            |key: Option<&str>| Extracted { key: key.map(Into::into), ..Extracted::default() };
+        let (docs, skipped) = documents(
+            "f.xml",
+            vec![item(Some("a")), item(None), item(Some("  ")), item(Some("d"))],
+        );
+        let keys: Vec<_> = docs.iter().map(|d| (d.key.as_str(), d.origin.as_str())).collect();
+        assert_eq!(keys, [("a", "f.xml#1"), ("d", "f.xml#4")]);
+        let locations: Vec<_> = skipped.iter().map(|w| w.location.as_str()).collect();
+        assert_eq!(locations, ["f.xml#2", "f.xml#3"]);
+        assert!(skipped[0].message.starts_with("item has no key"), "{}", skipped[0].message);
     }
 }

@@ -20,13 +20,17 @@
 //! [`looks_like_feed`]; character-set detection is the caller's (input is
 //! already `&str`).
 
+use std::rc::Rc;
+
 use quick_xml::NsReader;
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
 use super::html::fragment_to_text;
-use super::{ExtractError, Extracted, TextSink, clean_inline, line_col, push_tag, strip_bom};
+use super::{
+    ExtractError, Extracted, TextSink, clean_inline, dedup_tags, line_col, push_tag, strip_bom,
+};
 
 const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 const NS_ATOM_03: &str = "http://purl.org/atom/ns#";
@@ -180,6 +184,16 @@ fn canonical_name(ns: &ResolveResult<'_>, local: &str, qname: &str) -> String {
     }
 }
 
+/// Longest language value kept. Real tags (`en-us`, `zh-Hant-TW`) are far
+/// shorter; the limit keeps a hostile megabyte-long `xml:lang` or
+/// `<language>` from being copied into every item.
+const MAX_LANG_LEN: usize = 64;
+
+/// A language value, whitespace-collapsed; `None` if empty or too long.
+fn language(s: &str) -> Option<String> {
+    clean_inline(s).filter(|l| l.len() <= MAX_LANG_LEN)
+}
+
 /// An attribute value with the XML entities decoded; the raw value when it
 /// contains something undecodable (lenient: attributes are hints only).
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
@@ -230,8 +244,9 @@ struct Frame {
     /// Qualified name as written, for error messages.
     raw: String,
     canon: String,
-    /// In-scope `xml:lang`.
-    lang: Option<String>,
+    /// In-scope `xml:lang`, shared with the enclosing frames: copying it
+    /// into each frame would cost depth × length.
+    lang: Option<Rc<str>>,
 }
 
 /// Text being collected for one field, from its start tag to its end tag.
@@ -276,8 +291,10 @@ struct State {
 
 impl State {
     fn start(&mut self, canon: String, e: &BytesStart<'_>) {
-        let parent_lang = self.stack.last().and_then(|f| f.lang.clone());
-        let lang = attr(e, "xml:lang").and_then(|l| clean_inline(&l)).or(parent_lang);
+        let lang = match attr(e, "xml:lang").and_then(|l| language(&l)) {
+            Some(own) => Some(Rc::from(own)),
+            None => self.stack.last().and_then(|f| f.lang.clone()),
+        };
         let parent = self.stack.last().map(|f| f.canon.as_str()).unwrap_or("");
 
         if let Some(cap) = &mut self.capture {
@@ -298,7 +315,7 @@ impl State {
             self.item = Some(Item {
                 depth: self.stack.len() + 1,
                 atom: canon == "atom:entry",
-                lang: lang.clone(),
+                lang: lang.as_deref().map(str::to_owned),
                 about: attr(e, "rdf:about").and_then(|a| clean_inline(&a)),
                 ..Item::default()
             });
@@ -418,7 +435,7 @@ impl State {
             Mode::Html | Mode::Xhtml => fragment_to_text(&cap.buf),
         };
         if cap.field == Field::ChannelLanguage {
-            self.channel_lang = self.channel_lang.take().or_else(|| clean_inline(&text));
+            self.channel_lang = self.channel_lang.take().or_else(|| language(&text));
             return;
         }
         let Some(item) = &mut self.item else {
@@ -471,7 +488,8 @@ impl State {
 }
 
 impl Item {
-    fn into_extracted(self) -> Extracted {
+    fn into_extracted(mut self) -> Extracted {
+        dedup_tags(&mut self.tags);
         let (body, date) = if self.atom {
             (self.content.or(self.summary), self.published.or(self.updated))
         } else {
@@ -745,6 +763,24 @@ line two</content>
         ] {
             let _ = extract(s);
         }
+    }
+
+    #[test]
+    fn long_language_values_are_ignored_and_not_copied_per_element() {
+        let long = "x".repeat(100_000);
+        let src = format!(
+            "<rss xml:lang=\"{long}\"><channel><language>{long}</language>{}\
+             <item><link>https://x/</link></item>{}</channel></rss>",
+            "<a>".repeat(10_000),
+            "</a>".repeat(10_000)
+        );
+        let items = feed(&src);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].lang, None);
+        let src = "<rss xml:lang=\" en \"><channel><item xml:lang=\"ja\"><link>a</link></item>\
+                   <item><link>b</link></item></channel></rss>";
+        let langs: Vec<_> = feed(src).into_iter().map(|i| i.lang).collect();
+        assert_eq!(langs, [Some("ja".to_owned()), Some("en".to_owned())]);
     }
 
     #[test]

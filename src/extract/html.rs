@@ -10,12 +10,19 @@
 //! keeps its line breaks. The tree is walked with an explicit stack, never
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
+//! Nesting deeper than [`MAX_NESTING`] elements is flattened before parsing
+//! (the text is kept; see [`limit_nesting`]): html5ever's tree builder
+//! scans its stack of open elements on most block-level start tags, so
+//! N nested `<div>`s cost O(N²) — 200,000 of them (1 MB) took minutes.
+//!
 //! Not done here: choosing a key or a fallback title, reading files,
 //! detecting the charset (input is already `&str`).
 
+use std::borrow::Cow;
+
 use scraper::{ElementRef, Html, Node};
 
-use super::{Extracted, TextSink, clean_inline, push_tag, strip_bom};
+use super::{Extracted, TextSink, clean_inline, dedup_tags, push_tag, strip_bom};
 
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] =
@@ -74,6 +81,28 @@ const PREFORMATTED: &[&str] = &["pre", "listing", "textarea"];
 
 const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
+/// Deepest element nesting handed to the HTML parser. Real pages nest a few
+/// dozen levels; this bounds the parser's stack scans to a constant per tag.
+const MAX_NESTING: usize = 256;
+
+/// Elements that never have content: their start tag opens nothing.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements the parser closes by itself when a sibling of their kind starts
+/// (or that occur once), so they do not pile up on its stack.
+const SELF_LIMITING: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "rtc",
+    "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body",
+];
+
+/// Elements whose content is raw text up to their own end tag (`noscript`
+/// too: html5ever parses with scripting enabled).
+const RAW_TEXT: &[&str] =
+    &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"];
+
 /// Extracts title, body text and metadata from a whole HTML page.
 ///
 /// Body text comes from the first `<main>`, else from every `<article>`
@@ -81,9 +110,10 @@ const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 /// document. The title is `<title>`, else the first `<h1>` (which is then
 /// left out of the text so the title is not repeated).
 pub fn extract(src: &str) -> Extracted {
-    let doc = Html::parse_document(strip_bom(src));
+    let doc = Html::parse_document(&limit_nesting(strip_bom(src)));
     let mut out = Extracted::default();
     let found = scan(&doc, &mut out);
+    dedup_tags(&mut out.tags);
 
     let mut skip_h1 = None;
     if out.title.is_none()
@@ -114,12 +144,149 @@ pub fn extract(src: &str) -> Extracted {
 /// Converts an HTML fragment to text with the same rules as [`extract`]
 /// (blocks → lines, scripts and styles dropped, entities decoded).
 pub fn fragment_to_text(fragment: &str) -> String {
-    let doc = Html::parse_fragment(fragment);
+    let doc = Html::parse_fragment(&limit_nesting(fragment));
     let mut sink = TextSink::default();
     for root in top_elements(&doc) {
         append_text(root, None, &mut sink);
     }
     sink.finish()
+}
+
+/// `src` with every start tag that would open an element more than
+/// [`MAX_NESTING`] deep replaced by a space: the text is kept, only
+/// structure that deep is flattened. Borrowed, not copied, when nothing is
+/// that deep (every real page).
+///
+/// One linear pass of a simplified tokenizer that errs towards counting too
+/// deep: comments, doctypes, quoted attribute values and raw text elements
+/// (`<script>`…) are skipped; void elements and those the parser closes by
+/// itself (`<p>`, `<li>`, `<td>`…) are not counted; `/>` closes an element
+/// only inside SVG or MathML, as in HTML (`<div/>` opens a `<div>`).
+fn limit_nesting(src: &str) -> Cow<'_, str> {
+    let b = src.as_bytes();
+    let mut depth = 0usize;
+    // The depth outside the current <svg>/<math>, while inside one.
+    let mut foreign: Option<usize> = None;
+    let mut out = String::new();
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    while let Some(lt) = find(b, i, b"<") {
+        let rest = b.get(lt + 1..).unwrap_or_default();
+        match rest.first() {
+            Some(b'!') if rest.starts_with(b"!--") => {
+                i = find(b, lt + 4, b"-->").map_or(b.len(), |p| p + 3);
+            }
+            Some(b'!' | b'?') => i = find(b, lt, b">").map_or(b.len(), |p| p + 1),
+            Some(b'/') => {
+                let name = tag_name(rest.get(1..).unwrap_or_default());
+                i = tag_end(b, lt + 2);
+                if counted(name) {
+                    depth = depth.saturating_sub(1);
+                    if foreign.is_some_and(|outside| depth <= outside) {
+                        foreign = None;
+                    }
+                }
+            }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name = tag_name(rest);
+                let end = tag_end(b, lt + 1);
+                i = end;
+                if foreign.is_none() && is_one_of(name, RAW_TEXT) {
+                    // Skip the content; the end tag is not counted either.
+                    let mut close = b"</".to_vec();
+                    close.extend_from_slice(name);
+                    i = find_ignore_case(b, end, &close).unwrap_or(b.len());
+                    continue;
+                }
+                if foreign.is_none() && name.eq_ignore_ascii_case(b"plaintext") {
+                    break; // the rest of the document is text
+                }
+                let self_closed = foreign.is_some() && b[..end].ends_with(b"/>");
+                if !counted(name) || self_closed {
+                    continue;
+                }
+                if depth >= MAX_NESTING {
+                    out.push_str(&src[copied..lt]);
+                    out.push(' ');
+                    copied = end;
+                } else {
+                    if foreign.is_none()
+                        && (name.eq_ignore_ascii_case(b"svg") || name.eq_ignore_ascii_case(b"math"))
+                    {
+                        foreign = Some(depth);
+                    }
+                    depth += 1;
+                }
+            }
+            _ => i = lt + 1,
+        }
+    }
+    if copied == 0 {
+        Cow::Borrowed(src)
+    } else {
+        out.push_str(&src[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+/// Does an element with this tag name stay on the parser's stack until closed?
+fn counted(name: &[u8]) -> bool {
+    !name.is_empty()
+        && !is_one_of(name, VOID)
+        && !is_one_of(name, SELF_LIMITING)
+        && !is_one_of(name, RAW_TEXT)
+}
+
+fn is_one_of(name: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// The tag name at the start of `s`: up to whitespace, `/` or `>`.
+fn tag_name(s: &[u8]) -> &[u8] {
+    let len = s.iter().position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>');
+    &s[..len.unwrap_or(s.len())]
+}
+
+/// Index just past the `>` ending the tag that starts before `from`, or
+/// the end of input; a `>` inside a quoted attribute value does not count.
+fn tag_end(b: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    let mut after_equals = false;
+    for (k, &c) in b.iter().enumerate().skip(from) {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            b'>' => return k + 1,
+            b'"' | b'\'' if after_equals => quote = Some(c),
+            b'=' => {
+                after_equals = true;
+                continue;
+            }
+            c if c.is_ascii_whitespace() => continue,
+            _ => {}
+        }
+        after_equals = false;
+    }
+    b.len()
+}
+
+/// First index at or after `from` where `needle` starts.
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let hay = hay.get(from..)?;
+    if let [single] = needle {
+        return hay.iter().position(|c| c == single).map(|p| p + from);
+    }
+    hay.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}
+
+/// [`find`], ASCII case-insensitively.
+fn find_ignore_case(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let hay = hay.get(from..)?;
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle)).map(|p| p + from)
 }
 
 /// The element children of the document (or fragment) node: normally just
@@ -360,6 +527,45 @@ mod tests {
         let e = extract(&src);
         assert_eq!(e.text, "deep");
         assert_eq!(fragment_to_text(&src), "deep");
+    }
+
+    #[test]
+    fn normal_pages_are_not_copied_by_the_nesting_limit() {
+        let page = "<!DOCTYPE html><html><head><title>t</title><script>if (a<b) x='<div>';</script>\
+                    </head><body><!-- <div><div> --><div class=\"a>b\"><p>x<p>y<ul><li>1<li>2</ul>\
+                    <svg><path d='M0'/><path/></svg><br><img src=x></div></body></html>";
+        assert!(matches!(limit_nesting(page), Cow::Borrowed(_)));
+        let deep_but_fine =
+            format!("{}x{}", "<div>".repeat(MAX_NESTING), "</div>".repeat(MAX_NESTING));
+        assert!(matches!(limit_nesting(&deep_but_fine), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_flattened_keeping_the_text() {
+        let n = 1_000;
+        let src = format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n));
+        let flat = limit_nesting(&src);
+        assert_eq!(flat.matches("<div>").count(), MAX_NESTING);
+        assert!(flat.contains("deep"));
+        assert_eq!(fragment_to_text(&src), "deep");
+        // `<div/>` opens a div in HTML, so it counts
+        let src = format!("{}x", "<div/>".repeat(n));
+        assert_eq!(limit_nesting(&src).matches("<div/>").count(), MAX_NESTING);
+        // but `/>` closes inside SVG, and raw text is not markup
+        let src =
+            format!("<svg>{}</svg><script>{}</script><p>x", "<g/>".repeat(n), "<b>".repeat(n));
+        assert!(matches!(limit_nesting(&src), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn very_deep_div_nesting_is_fast() {
+        // 200,000 nested <div>s (1 MB) took html5ever minutes before the
+        // nesting limit; now the parser never sees more than MAX_NESTING.
+        let n = 200_000;
+        let src = format!("<body>{}deep", "<div>".repeat(n));
+        let started = std::time::Instant::now();
+        assert_eq!(extract(&src).text, "deep");
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -14,7 +14,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{ExtractError, Extracted, clean_inline, normalize_text, push_tag, strip_bom};
+use super::{
+    ExtractError, Extracted, clean_inline, dedup_tags, normalize_text, push_tag, strip_bom,
+};
 
 /// Parses a whole JSONL file; the first bad line fails it, with its
 /// 1-based line number (and the JSON parser's column for syntax errors).
@@ -81,6 +83,7 @@ fn record(obj: &Map<String, Value>) -> Result<Extracted, String> {
         }
         Some(_) => return Err("field \"tags\" must be an array of strings".to_owned()),
     }
+    dedup_tags(&mut tags);
     let draft = match obj.get("draft") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,

@@ -26,7 +26,8 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::html::fragment_to_text;
 use super::{
-    ExtractError, ExtractOptions, Extracted, TextSink, clean_inline, line_col, push_tag, strip_bom,
+    ExtractError, ExtractOptions, Extracted, TextSink, clean_inline, dedup_tags, line_col,
+    push_tag, strip_bom,
 };
 
 /// Extracts one Markdown file (front matter + body).
@@ -262,6 +263,7 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
             None => {}
         }
     }
+    dedup_tags(&mut out.tags);
 }
 
 /// Renders the Markdown body to text (see the module doc for the rules).

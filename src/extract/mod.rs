@@ -106,13 +106,21 @@ pub(crate) fn normalize_text(s: &str) -> String {
     sink.finish()
 }
 
-/// Appends `tag` (trimmed, whitespace collapsed) unless it is empty or
-/// already present; keeps first-seen order.
+/// Appends `tag` (trimmed, whitespace collapsed) unless it is empty.
+/// Duplicates are removed once at the end by [`dedup_tags`]: checking each
+/// push against the list would be quadratic, and a hostile feed item or
+/// front matter can carry hundreds of thousands of tags.
 pub(crate) fn push_tag(tags: &mut Vec<String>, tag: &str) {
-    if let Some(tag) = clean_inline(tag)
-        && !tags.contains(&tag)
-    {
+    if let Some(tag) = clean_inline(tag) {
         tags.push(tag);
+    }
+}
+
+/// Removes repeated tags, keeping the first of each, in linear time.
+pub(crate) fn dedup_tags(tags: &mut Vec<String>) {
+    if tags.len() > 1 {
+        let mut seen = std::collections::HashSet::with_capacity(tags.len());
+        tags.retain(|t| seen.insert(t.clone()));
     }
 }
 
@@ -223,11 +231,23 @@ mod tests {
     }
 
     #[test]
-    fn push_tag_dedupes_and_trims() {
+    fn push_tag_trims_and_dedup_tags_keeps_the_first() {
         let mut tags = Vec::new();
-        for t in [" rust ", "", "rust", "web  dev", "  "] {
+        for t in [" rust ", "", "rust", "web  dev", "  ", "rust", "web dev"] {
             push_tag(&mut tags, t);
         }
+        dedup_tags(&mut tags);
         assert_eq!(tags, ["rust", "web dev"]);
+    }
+
+    #[test]
+    fn many_tags_are_deduplicated_in_linear_time() {
+        let mut tags = Vec::new();
+        for i in 0..200_000 {
+            push_tag(&mut tags, &format!("t{}", i % 150_000));
+        }
+        dedup_tags(&mut tags);
+        assert_eq!(tags.len(), 150_000);
+        assert_eq!(tags[149_999], "t149999");
     }
 }
