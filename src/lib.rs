@@ -217,6 +217,17 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
                     counts
                 }
             };
+            // Every list would be empty: almost always a mistake (pages
+            // rendered by JavaScript, text only in <nav>, a wrong --include).
+            if counts.terms.is_empty() {
+                let inputs = config
+                    .inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(Error::NoTerms { inputs, articles: corpus.len() });
+            }
             if analyzer.dictionary_loaded() {
                 analyzer.load_dictionary()?;
             }

@@ -209,6 +209,12 @@ pub fn python_float_repr(x: f64) -> String {
     }
 }
 
+/// tempfile's error names the temporary file, which the user never asked
+/// for; when the folder itself is the problem, report that instead.
+fn without_temp_path(e: io::Error, dir: &Path) -> io::Error {
+    std::fs::metadata(dir).err().unwrap_or(e)
+}
+
 /// Writes `path` atomically: the bytes go to a temporary file in the same
 /// directory, which is renamed over `path` only once complete. An interrupted
 /// or failed run leaves the previous file untouched and no partial file.
@@ -224,7 +230,7 @@ pub fn write_atomically(
         .prefix(".related-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::io(path, without_temp_path(e, dir)))?;
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut w).map_err(|e| Error::io(path, e))?;
