@@ -1,5 +1,6 @@
 //! Integration tests: the real `related` binary on fixtures.
 
+mod bad_input;
 mod cli;
 mod formats;
 mod golden;
