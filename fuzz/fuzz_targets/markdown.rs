@@ -1,0 +1,11 @@
+//! Markdown with YAML/TOML front matter, code blocks dropped and kept.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use related::extract::{ExtractOptions, markdown};
+
+fuzz_target!(|text: &str| {
+    for include_code in [false, true] {
+        let _ = markdown::extract(text, &ExtractOptions { include_code });
+    }
+});
