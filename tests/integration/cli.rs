@@ -201,3 +201,30 @@ fn corrupt_cache_is_ignored_with_a_warning() {
     assert_success(&out);
     assert_eq!(out.stdout, expected);
 }
+
+/// Regression: `-o /dev/null` once renamed a temporary file over the device
+/// node. A special file is written to directly, never replaced.
+#[cfg(unix)]
+#[test]
+fn output_to_a_named_pipe_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = TestDir::new();
+    t.write("a.md", "walrus tusks");
+    t.write("b.md", "walrus swim");
+    let fifo = t.path().join("out.fifo");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo unavailable; skipped");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = t.cmd().args([".", "-o", "out.fifo"]).output().unwrap();
+    assert_success(&out);
+    let text = reader.join().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(neighbours(&json, "a.md"), ["b.md"]);
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+}
