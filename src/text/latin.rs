@@ -23,35 +23,45 @@ use super::stopwords::is_english_stopword;
 /// alphabetic words are stemmed (technical terms like `c++`, `node.js`,
 /// `tf-idf` are left alone: stemming them would only corrupt them).
 pub fn tokenize(run: &str, stemmer: Option<&Stemmer>, emit: &mut dyn FnMut(&str)) {
-    let segments: Vec<(usize, &str)> = run.split_word_bound_indices().collect();
-    let mut i = 0;
+    // Segments are read one at a time; look-ahead clones the (small)
+    // iterator instead of collecting the run, so memory does not grow with
+    // the length of a run (a 200 MB English file is one run).
+    let mut segments = run.split_word_bound_indices();
     let mut lowered = String::new();
-    while i < segments.len() {
-        let (start, seg) = segments[i];
+    while let Some((start, seg)) = segments.next() {
         if !is_word(seg) {
-            i += 1;
             continue;
         }
         let mut end = start + seg.len();
-        i += 1;
         // word ( "-" word )*
-        while i + 1 < segments.len() && segments[i].1 == "-" && is_word(segments[i + 1].1) {
-            end = segments[i + 1].0 + segments[i + 1].1.len();
-            i += 2;
+        loop {
+            let mut ahead = segments.clone();
+            match (ahead.next(), ahead.next()) {
+                (Some((_, "-")), Some((at, word))) if is_word(word) => {
+                    end = at + word.len();
+                    segments = ahead;
+                }
+                _ => break,
+            }
         }
         // c++ / c#: only when the symbols are not followed by another word
         // character, so `a+b` stays two words.
-        let plus = segments[i..].iter().take_while(|(_, s)| *s == "+").count();
-        let suffix = if plus > 0 {
-            plus
-        } else if segments.get(i).is_some_and(|(_, s)| *s == "#") {
-            1
-        } else {
-            0
-        };
-        if suffix > 0 && !segments.get(i + suffix).is_some_and(|(_, s)| is_word(s)) {
+        let mut ahead = segments.clone();
+        let mut suffix = 0;
+        let mut next = ahead.next();
+        while let Some((_, "+")) = next {
+            suffix += 1;
+            next = ahead.next();
+        }
+        if suffix == 0 && matches!(next, Some((_, "#"))) {
+            suffix = 1;
+            next = ahead.next();
+        }
+        if suffix > 0 && !next.is_some_and(|(_, s)| is_word(s)) {
             end += suffix; // '+' and '#' are one byte each
-            i += suffix;
+            for _ in 0..suffix {
+                segments.next();
+            }
         }
         if let Some(term) = normalize(&run[start..end], &mut lowered) {
             match stemmer {
