@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use crate::extract::ExtractOptions;
+use crate::filter::FilterOptions;
+use crate::keys::KeyOptions;
 use crate::output::Format;
 use crate::source::WalkOptions;
 use crate::text::AnalyzerOptions;
@@ -45,6 +47,10 @@ pub struct Config {
     pub walk: WalkOptions,
     /// How Markdown/HTML become text.
     pub extract: ExtractOptions,
+    /// What the keys (and links) in the output are.
+    pub keys: KeyOptions,
+    /// Drafts, and which pairs may be listed (`--exclude-newer`, `--same-lang`).
+    pub filters: FilterOptions,
     /// How text becomes terms.
     pub analyzer: AnalyzerOptions,
     /// How terms are weighted.
@@ -67,6 +73,10 @@ pub struct Config {
     pub pretty: bool,
     /// Write here (atomically) instead of stdout.
     pub output: Option<PathBuf>,
+    /// Write one `<key>.json` per article here (instead of stdout).
+    pub output_dir: Option<PathBuf>,
+    /// Only compare with `output`/`output_dir`; write nothing, fail if stale.
+    pub check: bool,
     /// Keep analyzed terms (and the last result) here between runs.
     pub cache: Option<PathBuf>,
     /// Worker threads; `None` = one per core.
@@ -85,6 +95,8 @@ impl Default for Config {
             inputs: Vec::new(),
             walk: WalkOptions::default(),
             extract: ExtractOptions::default(),
+            keys: KeyOptions::default(),
+            filters: FilterOptions::default(),
             analyzer: AnalyzerOptions::default(),
             weighting: WeightingOptions::default(),
             fields: FieldWeights::default(),
@@ -96,6 +108,8 @@ impl Default for Config {
             format: Format::Json,
             pretty: false,
             output: None,
+            output_dir: None,
+            check: false,
             cache: None,
             threads: None,
             strict: false,

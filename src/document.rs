@@ -26,6 +26,9 @@ pub struct Document {
     pub slug: Option<String>,
     /// Language from front matter, `<html lang>` or the feed.
     pub lang: Option<String>,
+    /// The key is a file path (not a feed link or a JSON Lines key), so
+    /// `--strip-extension` and slug-from-file-name apply to it.
+    pub path_key: bool,
 }
 
 impl Document {

@@ -73,6 +73,9 @@ pub enum Error {
         /// How many warnings.
         count: usize,
     },
+    /// `--check`: the output on disk is not what this run would write.
+    #[error("{0}; run without --check to update it")]
+    Stale(String),
     /// The embedded Japanese dictionary could not be loaded.
     #[error(transparent)]
     Dictionary(#[from] DictionaryError),

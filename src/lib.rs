@@ -35,6 +35,8 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod extract;
+pub mod filter;
+pub mod keys;
 pub mod load;
 pub mod output;
 pub mod progress;
@@ -130,20 +132,11 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     let mut warnings = sources.warnings.clone();
     watch.lap("discover", format!("{} files", sources.files.len()));
 
-    let loaded = load::load(&sources, &config.extract)?;
-    warnings.extend(loaded.warnings);
-    let corpus = Corpus::new(loaded.docs)?;
-    if corpus.is_empty() {
-        let inputs =
-            config.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        return Err(Error::EmptyCorpus { inputs });
-    }
+    let (corpus, site_note) = site_corpus(config, &sources, &mut warnings)?;
     let text_bytes: usize =
         corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
-    watch.lap(
-        "read+extract",
-        format!("{} articles, {}", corpus.len(), megabytes(loaded.bytes as usize)),
-    );
+    watch.lap("read+extract", format!("{} articles{site_note}", corpus.len()));
+    let pairs = filter::PairFilter::new(&corpus, &config.filters, &mut warnings);
 
     let analyzer = Analyzer::new(config.analyzer);
     let mut cache = match &config.cache {
@@ -247,7 +240,9 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
                 "tf-idf",
                 format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()),
             );
+            let allow = |i, j| pairs.allows(i, j);
             let opts = TopKOptions {
+                allow: pairs.is_active().then_some(&allow as _),
                 k: config.top_k,
                 min_score: config.min_score,
                 max_terms: config.max_terms_per_doc,
@@ -273,6 +268,8 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     // Rewrite the cache unless this run reused all of it unchanged.
     let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
         && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
+    // `--check` writes nothing, the cache included.
+    let unchanged = unchanged || config.check;
     if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
         let docs: Vec<(u128, &cache::Terms)> = hashes
             .iter()
@@ -287,6 +284,41 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     }
 
     Ok(Outcome { corpus, related, explanations, warnings, stages: watch.stages })
+}
+
+/// Reads the files found into the corpus the site publishes: drafts dropped
+/// unless wanted, keys as `config.keys` says. Also returns a note on what
+/// was done, for `-v`.
+fn site_corpus(
+    config: &Config,
+    sources: &source::Sources,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Corpus, String)> {
+    let mut loaded = load::load(sources, &config.extract)?;
+    warnings.append(&mut loaded.warnings);
+    let read = loaded.docs.len();
+    let drafts = filter::drop_drafts(&mut loaded.docs, &config.filters);
+    let fallbacks = keys::apply(&mut loaded.docs, &config.keys);
+    let corpus = Corpus::new(loaded.docs)?;
+    if corpus.is_empty() {
+        let inputs =
+            config.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        return Err(if drafts > 0 {
+            Error::Usage(format!(
+                "all {read} articles in {inputs} are drafts (draft: true / published: false); pass --include-drafts to use them"
+            ))
+        } else {
+            Error::EmptyCorpus { inputs }
+        });
+    }
+    let mut note = format!(", {}", megabytes(loaded.bytes as usize));
+    if drafts > 0 {
+        note.push_str(&format!(", {drafts} drafts skipped"));
+    }
+    if fallbacks > 0 {
+        note.push_str(&format!(", {fallbacks} keyed by path (no {:?} field)", config.keys.scheme));
+    }
+    Ok((corpus, note))
 }
 
 /// The `(term, count)` list of a document, sorted by term.
@@ -308,19 +340,24 @@ fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> ca
 fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let settings = format!(
-        "{:?} {:?} {:?} {} {} {:?} {}",
+        "{:?} {:?} {:?} {} {} {:?} {:?} {}",
         config.analyzer,
         config.fields,
         config.weighting,
         config.top_k,
         config.min_score,
         config.max_terms_per_doc,
+        config.filters,
         env!("CARGO_PKG_VERSION"),
     );
     h.update(settings.as_bytes());
     for (doc, hash) in corpus.docs().iter().zip(hashes) {
-        h.update(&(doc.key.len() as u64).to_le_bytes());
-        h.update(doc.key.as_bytes());
+        // The pair filters read the date and language.
+        for part in [&doc.key, doc.date.as_deref().unwrap_or(""), doc.lang.as_deref().unwrap_or("")]
+        {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
         h.update(&hash.to_le_bytes());
     }
     h.digest128()
@@ -397,21 +434,55 @@ pub fn document_terms(
     analyzer.for_each_term(&doc.text, emit);
 }
 
-/// Reads the inputs of `config` into a sorted corpus (no analysis), with the
-/// warnings met on the way.
+/// Reads the inputs of `config` into a sorted corpus (no analysis; drafts
+/// dropped and keys set as configured), with the warnings met on the way.
 pub fn read_corpus(config: &Config) -> Result<(Corpus, Vec<Warning>)> {
     let sources = source::discover(&config.inputs, &config.walk)?;
     let mut warnings = sources.warnings.clone();
-    let loaded = load::load(&sources, &config.extract)?;
-    warnings.extend(loaded.warnings);
-    Ok((Corpus::new(loaded.docs)?, warnings))
+    let (corpus, _) = site_corpus(config, &sources, &mut warnings)?;
+    Ok((corpus, warnings))
 }
 
 /// The command-line job: [`compute`], print warnings (and timings with
-/// `-v`) on stderr, then write the output to `config.output` atomically or
-/// to stdout. Under `--strict` any warning fails the run before writing.
+/// `-v`) on stderr, then write the output to `config.output` atomically
+/// and/or one file per article into `config.output_dir`, or to stdout when
+/// neither is set. Under `--strict` any warning fails the run before
+/// writing; with `config.check` nothing is written and a stale output is
+/// [`Error::Stale`].
+///
+/// A Rust site generator can call it with the site's settings:
+///
+/// ```
+/// use related::{Config, keys::{KeyOptions, KeyScheme}, filter::FilterOptions};
+/// let site = tempfile::tempdir()?;
+/// let content = site.path().join("content");
+/// std::fs::create_dir(&content)?;
+/// std::fs::write(content.join("a.md"), "---\ntitle: Rust\nslug: rust\n---\nRust command line tools")?;
+/// std::fs::write(content.join("b.md"), "---\ntitle: Cargo\n---\nBuilding Rust command line tools")?;
+/// std::fs::write(content.join("c.md"), "---\ntitle: WIP\ndraft: true\n---\nRust tools")?;
+/// let config = Config {
+///     inputs: vec![content],
+///     keys: KeyOptions { scheme: KeyScheme::Slug, base_url: Some("/posts/".into()), ..KeyOptions::default() },
+///     filters: FilterOptions::default(), // drafts skipped
+///     output: Some(site.path().join("related.json")),
+///     verbosity: related::Verbosity::Quiet,
+///     ..Config::default()
+/// };
+/// let outcome = related::run(&config)?;
+/// assert_eq!(outcome.neighbours("/posts/rust").unwrap()[0].0, "/posts/b");
+/// let written: serde_json::Value =
+///     serde_json::from_slice(&std::fs::read(site.path().join("related.json"))?)?;
+/// assert_eq!(written["/posts/b"][0]["title"], "Rust");
+/// assert!(written.get("/posts/c").is_none(), "drafts are not published");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(config: &Config) -> Result<Outcome> {
     let started = Instant::now();
+    if config.check && config.output.is_none() && config.output_dir.is_none() {
+        return Err(Error::Usage(
+            "--check compares with an existing output: give -o FILE and/or --output-dir DIR".into(),
+        ));
+    }
     let outcome = compute(config)?;
     if config.verbosity >= Verbosity::Normal {
         for w in &outcome.warnings {
@@ -426,8 +497,21 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let fill = |out: &mut dyn Write| {
         output::write(out, &outcome, config.format, config.pretty, config.output.is_some())
     };
+    let files = match &config.output_dir {
+        Some(_) => Some(output::dir::render(&outcome, config.pretty)?),
+        None => None,
+    };
+    if config.check {
+        check(config, fill, files.as_ref())?;
+        return Ok(outcome);
+    }
+    let mut dir_report = None;
+    if let (Some(dir), Some(files)) = (&config.output_dir, &files) {
+        dir_report = Some(output::dir::write(dir, files)?);
+    }
     match &config.output {
         Some(path) => output::write_atomically(path, fill)?,
+        None if config.output_dir.is_some() => {}
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
@@ -442,20 +526,60 @@ pub fn run(config: &Config) -> Result<Outcome> {
         eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
     }
     // A one-line summary for people at a terminal; silent in pipes and CI.
-    if config.verbosity >= Verbosity::Normal
-        && std::io::stderr().is_terminal()
-        && let Some(path) = &config.output
-    {
+    if config.verbosity >= Verbosity::Normal && std::io::stderr().is_terminal() {
         let warned = match outcome.warnings.len() {
             0 => String::new(),
             n => format!(", {n} warning(s)"),
         };
-        eprintln!(
-            "related: wrote {} articles to {} in {:.2} s{warned}",
-            outcome.corpus.len(),
-            path.display(),
-            started.elapsed().as_secs_f64()
-        );
+        let mut places: Vec<String> =
+            config.output.iter().map(|p| p.display().to_string()).collect();
+        if let (Some(dir), Some(r)) = (&config.output_dir, &dir_report) {
+            places.push(format!(
+                "{} ({} files written, {} unchanged, {} removed)",
+                dir.display(),
+                r.written,
+                r.unchanged,
+                r.removed
+            ));
+        }
+        if !places.is_empty() {
+            eprintln!(
+                "related: wrote {} articles to {} in {:.2} s{warned}",
+                outcome.corpus.len(),
+                places.join(" and "),
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(outcome)
+}
+
+/// `--check`: compares what would be written with the files on disk.
+fn check(
+    config: &Config,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    files: Option<&std::collections::BTreeMap<String, Vec<u8>>>,
+) -> Result<()> {
+    let mut stale = Vec::new();
+    if let Some(path) = &config.output {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|e| Error::io(path, e))?;
+        stale.extend(output::check::file(path, &bytes, config.format));
+    }
+    if let (Some(dir), Some(files)) = (&config.output_dir, files) {
+        stale.extend(output::check::dir(dir, files));
+    }
+    if !stale.is_empty() {
+        return Err(Error::Stale(stale.join("; ")));
+    }
+    if config.verbosity >= Verbosity::Normal {
+        let places: Vec<String> = config
+            .output
+            .iter()
+            .chain(config.output_dir.iter())
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!("related: {} up to date", places.join(" and "));
+    }
+    Ok(())
 }

@@ -186,6 +186,7 @@ fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
 /// Turns one extracted article into a [`Document`] keyed by `key`.
 fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
     Document {
+        path_key: key.is_some(),
         key: key.map(str::to_owned).or(x.key).unwrap_or_default(),
         origin: origin.to_owned(),
         title: x.title.filter(|t| !t.trim().is_empty()),

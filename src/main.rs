@@ -3,14 +3,24 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use related::cli::Args;
+use related::cli::{self, Invocation, ParseError};
 use related::error::{Error, is_broken_pipe};
 
 fn main() -> ExitCode {
-    let config = match Args::parse().into_config() {
-        Ok(config) => config,
-        Err(message) => {
+    let config = match cli::parse(std::env::args_os().collect()) {
+        Ok(Invocation::Run(config)) => config,
+        Ok(Invocation::Tool(tool)) => {
+            return match cli::print_tool(&tool, &mut std::io::stdout().lock()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("related: error: {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            };
+        }
+        // --help and --version print themselves and exit 0; errors exit 2.
+        Err(ParseError::Clap(e)) => e.exit(),
+        Err(ParseError::Usage(message)) => {
             eprintln!("related: error: {message}");
             return ExitCode::from(2);
         }

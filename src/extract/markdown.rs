@@ -230,7 +230,14 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
         keys.iter().find_map(|k| get(k).and_then(FmValue::scalar).and_then(|s| clean_inline(&s)))
     };
     out.title = first_scalar(&["title"]);
-    out.date = first_scalar(&["date", "publishDate", "published", "pubDate"]);
+    // `published` is a date in some generators and Jekyll's on/off switch in
+    // others; only a date-like value is a date.
+    let is_bool = |k: &&str| matches!(get(k), Some(FmValue::Bool(_)));
+    let date_keys: Vec<&str> = ["date", "publishDate", "published", "pubDate"]
+        .into_iter()
+        .filter(|k| !is_bool(k))
+        .collect();
+    out.date = first_scalar(&date_keys);
     out.url = first_scalar(&["url", "permalink"]);
     out.slug = first_scalar(&["slug"]);
     out.lang = first_scalar(&["lang", "language"]);
@@ -242,7 +249,7 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
             s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes")
         }
         _ => false,
-    };
+    } || matches!(get("published"), Some(FmValue::Bool(false)));
     for key in ["tags", "categories", "keywords"] {
         match get(key) {
             Some(FmValue::List(items)) => {
@@ -444,6 +451,19 @@ mod tests {
             Ok(e) => panic!("expected an error, got {e:?}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn jekyll_published_false_is_a_draft_and_not_a_date() {
+        let e = md("---\npublished: false\ndate: 2024-01-02\n---\nx");
+        assert!(e.draft);
+        assert_eq!(e.date.as_deref(), Some("2024-01-02"));
+        let e = md("---\npublished: true\n---\nx");
+        assert!(!e.draft);
+        assert_eq!(e.date, None);
+        let e = md("---\npublished: 2024-03-04\n---\nx");
+        assert!(!e.draft);
+        assert_eq!(e.date.as_deref(), Some("2024-03-04"));
     }
 
     #[test]

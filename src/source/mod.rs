@@ -25,6 +25,9 @@ pub struct WalkOptions {
     pub include: Vec<String>,
     /// Globs (matched against the key) that exclude a file.
     pub exclude: Vec<String>,
+    /// Key files by their path relative to this folder instead of the
+    /// directory given (`related _posts --root .` → `_posts/a.md`).
+    pub root: Option<PathBuf>,
 }
 
 /// One file to read.
@@ -105,6 +108,11 @@ pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
             }
         }
     }
+    if let Some(root) = &opts.root {
+        for f in &mut sources.files {
+            f.key = key_under_root(&f.path, root)?;
+        }
+    }
     dedupe_same_file(&mut sources.files);
     sources.files.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.path.cmp(&b.path)));
     Ok(sources)
@@ -152,6 +160,29 @@ pub fn path_key(path: &Path) -> String {
     if key.is_empty() { path.to_string_lossy().into_owned() } else { key }
 }
 
+/// The key of `path` relative to `root` (`--root`). Tried on the paths as
+/// given first (fast, and keeps symbolic links as the user sees them), then
+/// on their canonical forms (`../site/content` against `.`).
+fn key_under_root(path: &Path, root: &Path) -> Result<String> {
+    let lexical = |p: &Path| -> PathBuf {
+        let p: PathBuf = p.components().filter(|c| !matches!(c, Component::CurDir)).collect();
+        if p.is_absolute() { p } else { std::env::current_dir().unwrap_or_default().join(p) }
+    };
+    let relative =
+        lexical(path).strip_prefix(lexical(root)).map(Path::to_path_buf).ok().or_else(|| {
+            let (p, r) = (std::fs::canonicalize(path).ok()?, std::fs::canonicalize(root).ok()?);
+            p.strip_prefix(r).map(Path::to_path_buf).ok()
+        });
+    match relative {
+        Some(rel) if !rel.as_os_str().is_empty() => Ok(path_key(&rel)),
+        _ => Err(Error::Usage(format!(
+            "{} is not inside --root {}: give a --root folder that contains every input",
+            path.display(),
+            root.display()
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +206,30 @@ mod tests {
         assert_eq!(one.files.len(), 1);
         assert_eq!(one.files, two.files);
         assert_eq!(one.files[0].key, "a.md");
+    }
+
+    #[test]
+    fn root_makes_keys_relative_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("site/_posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        std::fs::write(posts.join("a.md"), "hello").unwrap();
+        let opts = WalkOptions { root: Some(dir.path().join("site")), ..WalkOptions::default() };
+        let found = discover(&[posts.clone(), posts.join("a.md")], &opts).unwrap();
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(found.files[0].key, "_posts/a.md");
+        // The same folder reached through `..` is still inside the root.
+        let roundabout = dir.path().join("site/_posts/../../site");
+        let opts = WalkOptions { root: Some(roundabout), ..WalkOptions::default() };
+        assert_eq!(
+            discover(std::slice::from_ref(&posts), &opts).unwrap().files[0].key,
+            "_posts/a.md"
+        );
+
+        let opts =
+            WalkOptions { root: Some(dir.path().join("elsewhere")), ..WalkOptions::default() };
+        let err = discover(&[posts], &opts).unwrap_err().to_string();
+        assert!(err.contains("is not inside --root") && err.contains("elsewhere"), "{err}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ fn help_teaches_with_examples() {
 
 #[test]
 fn no_input_is_a_usage_error() {
-    related().assert().code(2).stderr(predicate::str::contains("INPUT"));
+    related().assert().code(2).stderr(predicate::str::contains("no input"));
 }
 
 #[test]

@@ -6,4 +6,5 @@ mod formats;
 mod golden;
 mod inputs;
 mod properties;
+mod site;
 mod util;

@@ -11,6 +11,9 @@
 //! The wire types below only borrow; the logic that fills them lives in
 //! [`crate::similar`].
 
+pub mod check;
+pub mod dir;
+
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -35,7 +38,7 @@ pub enum Format {
 
 /// One neighbour as written in `json`/`jsonl`.
 #[derive(Serialize)]
-struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     key: &'a str,
     score: f64,
     title: &'a str,
@@ -55,7 +58,7 @@ struct Line<'a> {
 }
 
 /// The neighbours of document `i` as wire entries.
-fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
+pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
     let corpus = &outcome.corpus;
     let explained = outcome.explanations.as_ref().map(|e| &e[i]);
     outcome.related[i]
@@ -118,23 +121,35 @@ fn write_json(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Resul
         }
         serde_json::to_writer(&mut *out, &doc.key)?;
         out.write_all(if pretty { b": " } else { b":" })?;
-        let entries = entries(outcome, n);
-        if pretty && !entries.is_empty() {
-            let mut buf = Vec::new();
-            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-            entries.serialize(&mut ser)?;
-            // Indent the nested value one level under its key.
-            let text = String::from_utf8_lossy(&buf).replace('\n', "\n  ");
-            out.write_all(text.as_bytes())?;
-        } else {
-            serde_json::to_writer(&mut *out, &entries)?;
-        }
+        write_entries(out, &entries(outcome, n), pretty, 1)?;
     }
     if pretty && !corpus.is_empty() {
         out.write_all(b"\n")?;
     }
     out.write_all(b"}\n")
+}
+
+/// A neighbour list as JSON; `pretty` indents it as a value nested `depth`
+/// levels deep.
+fn write_entries(
+    out: &mut dyn Write,
+    entries: &[Entry<'_>],
+    pretty: bool,
+    depth: usize,
+) -> io::Result<()> {
+    if !pretty || entries.is_empty() {
+        return serde_json::to_writer(&mut *out, entries).map_err(io::Error::from);
+    }
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    entries.serialize(&mut ser)?;
+    let text = String::from_utf8_lossy(&buf);
+    let text = match depth {
+        0 => text,
+        d => text.replace('\n', &format!("\n{}", "  ".repeat(d))).into(),
+    };
+    out.write_all(text.as_bytes())
 }
 
 fn write_similar_documents(

@@ -1,0 +1,241 @@
+//! Which articles may be listed for which: drafts, `--exclude-newer`,
+//! `--same-lang`.
+//!
+//! Drafts are removed before analysis (a draft is not published, so it must
+//! neither be listed nor weigh on the vocabulary). The two pair filters are a
+//! rule `allows(i, j)` that the similarity stage applies while it selects
+//! each top k, so an article still gets k neighbours when some candidates are
+//! ruled out.
+//!
+//! Missing information never hides an article: an article without a (readable)
+//! date, or without a language, is neither filtered nor filters others.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+use crate::Warning;
+use crate::document::{Corpus, DocId, Document};
+
+/// Filters chosen by the user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FilterOptions {
+    /// List (and index) articles marked `draft: true` / `published: false`.
+    pub include_drafts: bool,
+    /// Only list articles published at or before the one being viewed.
+    pub exclude_newer: bool,
+    /// Only list articles in the same language as the one being viewed.
+    pub same_lang: bool,
+}
+
+/// Removes drafts from `docs` unless they are wanted. Returns how many went.
+pub fn drop_drafts(docs: &mut Vec<Document>, opts: &FilterOptions) -> usize {
+    if opts.include_drafts {
+        return 0;
+    }
+    let before = docs.len();
+    docs.retain(|d| !d.draft);
+    before - docs.len()
+}
+
+/// The pair rule for one corpus.
+#[derive(Debug, Default)]
+pub struct PairFilter {
+    /// Seconds since the epoch, per document (`--exclude-newer`).
+    dates: Option<Vec<Option<i64>>>,
+    /// Interned primary language subtag per document, 0 = unknown (`--same-lang`).
+    langs: Option<Vec<u32>>,
+}
+
+impl PairFilter {
+    /// Prepares the rule; an unreadable date becomes a warning (the article
+    /// is then treated as undated).
+    pub fn new(corpus: &Corpus, opts: &FilterOptions, warnings: &mut Vec<Warning>) -> Self {
+        let dates = opts.exclude_newer.then(|| {
+            corpus
+                .docs()
+                .iter()
+                .map(|d| {
+                    let raw = d.date.as_deref()?;
+                    let parsed = parse_date(raw);
+                    if parsed.is_none() {
+                        warnings.push(Warning {
+                            location: d.origin.clone(),
+                            message: format!(
+                                "cannot read the date {raw:?} (expected e.g. 2024-01-31, 2024-01-31T09:00:00+09:00 or an RFC 2822 date); --exclude-newer treats this article as undated"
+                            ),
+                        });
+                    }
+                    parsed
+                })
+                .collect()
+        });
+        let langs = opts.same_lang.then(|| {
+            let mut names: Vec<String> = Vec::new();
+            corpus
+                .docs()
+                .iter()
+                .map(|d| match d.lang.as_deref().and_then(primary_language) {
+                    None => 0,
+                    Some(l) => match names.iter().position(|n| *n == l) {
+                        Some(p) => p as u32 + 1,
+                        None => {
+                            names.push(l);
+                            names.len() as u32
+                        }
+                    },
+                })
+                .collect()
+        });
+        PairFilter { dates, langs }
+    }
+
+    /// True if some pair may be ruled out.
+    pub fn is_active(&self) -> bool {
+        self.dates.is_some() || self.langs.is_some()
+    }
+
+    /// May `j` be listed among the related articles of `i`?
+    pub fn allows(&self, i: DocId, j: DocId) -> bool {
+        if let Some(dates) = &self.dates
+            && let (Some(viewed), Some(candidate)) = (dates[i as usize], dates[j as usize])
+            && candidate > viewed
+        {
+            return false;
+        }
+        if let Some(langs) = &self.langs {
+            let (a, b) = (langs[i as usize], langs[j as usize]);
+            if a != 0 && b != 0 && a != b {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// `en-US` → `en`, `JA` → `ja`: regional variants are one language.
+fn primary_language(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    (!primary.is_empty()).then_some(primary)
+}
+
+/// Reads the dates site generators and feeds write, as seconds since the
+/// epoch. A date without a time zone is taken as UTC.
+pub fn parse_date(raw: &str) -> Option<i64> {
+    let s = raw.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.timestamp());
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d.timestamp());
+    }
+    // Jekyll's `2024-01-31 09:00:00 +0900`, Hugo's `2024-01-31T09:00:00+0900`.
+    const ZONED: &[&str] = &[
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M%z",
+    ];
+    if let Some(d) = ZONED.iter().find_map(|f| DateTime::parse_from_str(s, f).ok()) {
+        return Some(d.timestamp());
+    }
+    const NAIVE: &[&str] =
+        &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+    if let Some(d) = NAIVE.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()) {
+        return Some(d.and_utc().timestamp());
+    }
+    ["%Y-%m-%d", "%Y/%m/%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_usual_date_formats() {
+        let day = parse_date("2024-01-31").unwrap();
+        assert_eq!(parse_date("2024/01/31"), Some(day));
+        assert_eq!(parse_date(" 2024-01-31T00:00:00Z "), Some(day));
+        assert_eq!(parse_date("2024-01-31T09:00:00+09:00"), Some(day));
+        assert_eq!(parse_date("2024-01-31 09:00:00 +0900"), Some(day));
+        assert_eq!(parse_date("2024-01-31T09:00:00+0900"), Some(day));
+        assert_eq!(parse_date("2024-01-31 00:00:00"), Some(day));
+        assert_eq!(parse_date("2024-01-31T00:00"), Some(day));
+        assert_eq!(parse_date("2024-01-31T00:00:00.250Z"), Some(day));
+        assert_eq!(parse_date("Wed, 31 Jan 2024 00:00:00 GMT"), Some(day));
+        assert_eq!(parse_date("Wed, 31 Jan 2024 09:00:00 +0900"), Some(day));
+        assert_eq!(parse_date("2024-01-31").unwrap() - parse_date("2024-01-30").unwrap(), 86400);
+        assert_eq!(parse_date("last tuesday"), None);
+        assert_eq!(parse_date("2024-02-30"), None);
+    }
+
+    fn corpus(docs: &[(&str, Option<&str>, Option<&str>)]) -> Corpus {
+        Corpus::new(
+            docs.iter()
+                .map(|(key, date, lang)| Document {
+                    key: (*key).into(),
+                    origin: (*key).into(),
+                    date: date.map(Into::into),
+                    lang: lang.map(Into::into),
+                    ..Document::default()
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn exclude_newer_lists_only_older_or_same_day_and_ignores_undated() {
+        let c = corpus(&[
+            ("a", Some("2024-01-01"), None),
+            ("b", Some("2024-06-01"), None),
+            ("c", Some("2024-06-01T00:00:00Z"), None),
+            ("d", None, None),
+            ("e", Some("soon"), None),
+        ]);
+        let mut warnings = Vec::new();
+        let opts = FilterOptions { exclude_newer: true, ..FilterOptions::default() };
+        let f = PairFilter::new(&c, &opts, &mut warnings);
+        assert!(f.is_active());
+        assert!(f.allows(1, 0), "older is listed");
+        assert!(!f.allows(0, 1), "newer is not");
+        assert!(f.allows(1, 2) && f.allows(2, 1), "same time is not newer");
+        assert!(f.allows(0, 3) && f.allows(3, 1), "undated neither filtered nor filtering");
+        assert!(f.allows(0, 4), "an unreadable date counts as undated");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].location, "e");
+        assert!(warnings[0].message.contains("\"soon\""), "{}", warnings[0].message);
+    }
+
+    #[test]
+    fn same_lang_compares_primary_subtags() {
+        let c = corpus(&[
+            ("a", None, Some("en-US")),
+            ("b", None, Some("EN")),
+            ("c", None, Some("ja")),
+            ("d", None, None),
+        ]);
+        let opts = FilterOptions { same_lang: true, ..FilterOptions::default() };
+        let f = PairFilter::new(&c, &opts, &mut Vec::new());
+        assert!(f.allows(0, 1) && f.allows(1, 0));
+        assert!(!f.allows(0, 2) && !f.allows(2, 1));
+        assert!(f.allows(2, 3) && f.allows(3, 0), "unknown language is not filtered");
+        assert!(!PairFilter::new(&c, &FilterOptions::default(), &mut Vec::new()).is_active());
+    }
+
+    #[test]
+    fn drafts_go_unless_asked_for() {
+        let mut docs = vec![
+            Document { key: "a".into(), draft: true, ..Document::default() },
+            Document { key: "b".into(), ..Document::default() },
+        ];
+        let keep = FilterOptions { include_drafts: true, ..FilterOptions::default() };
+        assert_eq!(drop_drafts(&mut docs, &keep), 0);
+        assert_eq!(drop_drafts(&mut docs, &FilterOptions::default()), 1);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].key, "b");
+    }
+}

@@ -1,0 +1,199 @@
+//! Keys and links as the site knows them (`--key`, `--strip-extension`,
+//! `--base-url`), so a template can look an article up with what it already
+//! has (`.File.Path`, `page.filePathStem`, a slug, a URL) and link to its
+//! neighbours without a second lookup.
+//!
+//! Runs after extraction, before the corpus is sorted: two articles that end
+//! up with the same key (`a.md` and `a.html` with `--strip-extension`, two
+//! posts with the same slug) are then reported as a duplicate key naming both
+//! files, never silently merged.
+
+use crate::document::Document;
+
+/// What an article's key is (`--key`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyScheme {
+    /// The file's path relative to the input directory (or `--root`).
+    #[default]
+    Path,
+    /// Front-matter `url`/`permalink` (feeds: the item link); the path when absent.
+    Url,
+    /// Front-matter `slug`; else the file name without extension (the folder
+    /// name for `index.md`/`_index.md`).
+    Slug,
+}
+
+/// How keys and links are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyOptions {
+    /// What the key is.
+    pub scheme: KeyScheme,
+    /// Drop the file extension from path keys (`posts/a.md` → `posts/a`).
+    pub strip_extension: bool,
+    /// Prefix joined onto every key and every relative `url`, with exactly
+    /// one `/` between them. Absolute URLs are left alone.
+    pub base_url: Option<String>,
+}
+
+/// Rewrites the keys (and relative URLs) of `docs` as `opts` says. Returns
+/// how many articles fell back to their path because the field `--key`
+/// asked for was missing.
+pub fn apply(docs: &mut [Document], opts: &KeyOptions) -> usize {
+    if *opts == KeyOptions::default() {
+        return 0;
+    }
+    let mut fallbacks = 0;
+    for doc in docs.iter_mut() {
+        let chosen = match opts.scheme {
+            KeyScheme::Path => None,
+            KeyScheme::Url => nonblank(doc.url.as_deref()),
+            KeyScheme::Slug => nonblank(doc.slug.as_deref()).or_else(|| {
+                // A feed item or JSON line has no file name to take a slug from.
+                doc.path_key.then(|| file_slug(&doc.key))
+            }),
+        };
+        let mut key = match chosen {
+            Some(k) => k,
+            None => {
+                fallbacks += usize::from(opts.scheme != KeyScheme::Path);
+                if doc.path_key && opts.strip_extension {
+                    strip_extension(&doc.key).to_owned()
+                } else {
+                    doc.key.clone()
+                }
+            }
+        };
+        if let Some(base) = &opts.base_url {
+            key = join_url(base, &key);
+            doc.url = doc.url.take().map(|u| join_url(base, &u));
+        }
+        doc.key = key;
+    }
+    fallbacks
+}
+
+fn nonblank(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// `posts/a.md` → `posts/a`. Only the last component's last extension goes;
+/// a name that is only an extension (`.md`) is kept.
+pub fn strip_extension(key: &str) -> &str {
+    let name_start = key.rfind('/').map_or(0, |i| i + 1);
+    match key[name_start..].rfind('.') {
+        Some(dot) if dot > 0 => &key[..name_start + dot],
+        _ => key,
+    }
+}
+
+/// The slug a generator would give the file: its name without extension, or
+/// its folder's name for a page bundle's `index.md`/`_index.md`.
+fn file_slug(path_key: &str) -> String {
+    let stem = strip_extension(path_key);
+    let mut parts = stem.rsplit('/');
+    let name = parts.next().unwrap_or(stem);
+    match (name, parts.next()) {
+        ("index" | "_index", Some(folder)) if !folder.is_empty() => folder.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// True for `https://…`, `//host/…` and other `scheme://` URLs.
+pub fn is_absolute_url(s: &str) -> bool {
+    s.starts_with("//")
+        || s.split_once("://").is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+}
+
+/// `base` + `path` with exactly one `/` between them; `path` unchanged if it
+/// is already an absolute URL.
+pub fn join_url(base: &str, path: &str) -> String {
+    if is_absolute_url(path) {
+        return path.to_owned();
+    }
+    let path = path.trim_start_matches('/');
+    if path.is_empty() {
+        return base.to_owned();
+    }
+    let base = base.trim_end_matches('/');
+    format!("{base}/{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(key: &str) -> Document {
+        Document { key: key.into(), origin: key.into(), path_key: true, ..Document::default() }
+    }
+
+    fn keys(docs: &[Document]) -> Vec<&str> {
+        docs.iter().map(|d| d.key.as_str()).collect()
+    }
+
+    #[test]
+    fn joins_with_exactly_one_slash() {
+        assert_eq!(join_url("https://x.org/blog/", "/posts/a/"), "https://x.org/blog/posts/a/");
+        assert_eq!(join_url("https://x.org/blog", "posts/a"), "https://x.org/blog/posts/a");
+        assert_eq!(join_url("/", "posts/a"), "/posts/a");
+        assert_eq!(join_url("/", "/"), "/");
+        assert_eq!(join_url("https://x.org/", "https://y.org/a"), "https://y.org/a");
+        assert_eq!(join_url("https://x.org/", "//cdn.org/a"), "//cdn.org/a");
+        assert!(!is_absolute_url("posts/a:b"));
+        assert!(!is_absolute_url("1ab://x"));
+    }
+
+    #[test]
+    fn strips_one_extension_of_the_file_name_only() {
+        assert_eq!(strip_extension("posts/a.md"), "posts/a");
+        assert_eq!(strip_extension("v1.2/a"), "v1.2/a");
+        assert_eq!(strip_extension("a.tar.gz"), "a.tar");
+        assert_eq!(strip_extension("posts/.md"), "posts/.md");
+        assert_eq!(strip_extension("日本語.md"), "日本語");
+    }
+
+    #[test]
+    fn path_keys_with_extension_stripped_and_base_url() {
+        let mut docs = vec![doc("posts/a.md"), doc("b.html")];
+        docs[0].url = Some("/a/".into());
+        let opts = KeyOptions {
+            strip_extension: true,
+            base_url: Some("https://x.org/".into()),
+            ..KeyOptions::default()
+        };
+        assert_eq!(apply(&mut docs, &opts), 0);
+        assert_eq!(keys(&docs), ["https://x.org/posts/a", "https://x.org/b"]);
+        assert_eq!(docs[0].url.as_deref(), Some("https://x.org/a/"));
+    }
+
+    #[test]
+    fn url_and_slug_keys_fall_back_to_the_path() {
+        let mut docs = vec![doc("posts/a.md"), doc("posts/b.md"), doc("posts/c/index.md")];
+        docs[0].url = Some(" /p/a/ ".into());
+        docs[1].slug = Some("bee".into());
+        let url = KeyOptions { scheme: KeyScheme::Url, ..KeyOptions::default() };
+        let mut by_url = docs.clone();
+        assert_eq!(apply(&mut by_url, &url), 2);
+        assert_eq!(keys(&by_url), ["/p/a/", "posts/b.md", "posts/c/index.md"]);
+
+        let slug = KeyOptions { scheme: KeyScheme::Slug, ..KeyOptions::default() };
+        assert_eq!(apply(&mut docs, &slug), 0);
+        assert_eq!(keys(&docs), ["a", "bee", "c"]);
+    }
+
+    #[test]
+    fn feed_keys_are_not_treated_as_paths() {
+        let mut item = doc("https://x.org/a.html");
+        item.path_key = false;
+        let mut docs = vec![item];
+        let opts = KeyOptions {
+            scheme: KeyScheme::Slug,
+            strip_extension: true,
+            base_url: Some("/blog".into()),
+        };
+        assert_eq!(apply(&mut docs, &opts), 1);
+        assert_eq!(keys(&docs), ["https://x.org/a.html"]);
+    }
+}
