@@ -80,6 +80,40 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// `--exclude-newer`-like asymmetric filters: the walk (pruned or not)
+    /// lists exactly the filtered brute force's top k.
+    #[test]
+    fn pair_filters_equal_filtered_brute_force(
+        docs in corpus(),
+        k in 1usize..6,
+        dates in prop::collection::vec(0u8..4, 14),
+    ) {
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        let allow = |i: u32, j: u32| dates[j as usize] <= dates[i as usize];
+        let dense = brute_force(&docs);
+        for prune in [None, Some(1)] {
+            let opts = TopKOptions { k, allow: Some(&allow), prune_min_df: prune, ..TopKOptions::default() };
+            for (i, list) in top_k(&m, &opts).iter().enumerate() {
+                let mut want: Vec<(u32, f64)> = (0..docs.len())
+                    .filter(|&j| j != i && dense[i][j] > 1e-12 && allow(i as u32, j as u32))
+                    .map(|j| (j as u32, dense[i][j]))
+                    .collect();
+                want.sort_by(|a, b| round_score(b.1).total_cmp(&round_score(a.1)).then(a.0.cmp(&b.0)));
+                want.truncate(k);
+                prop_assert_eq!(list.len(), want.len(), "doc {}: {:?} vs {:?}", i, list, want);
+                for (got, (j, s)) in list.iter().zip(&want) {
+                    prop_assert!(allow(i as u32, got.doc), "doc {} lists filtered {}", i, got.doc);
+                    prop_assert!((got.score - s).abs() < 1e-9);
+                    prop_assert!(got.doc == *j || round_score(got.score) == round_score(*s));
+                }
+            }
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
     #[test]
