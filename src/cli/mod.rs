@@ -85,8 +85,9 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Also (or instead of -o) write one file per article, DIR/<key>.json, holding its list.
-    /// Only changed files are rewritten; files of deleted articles are removed.
+    /// Also (or instead of -o) write one file per article, DIR/<key>.json, holding its list
+    /// (the default JSON entries, whatever --format). Only changed files are rewritten; files
+    /// of deleted articles are removed.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
