@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Build the example sites with `related` and check their "Related articles" lists.
+#
+#   examples/sites/build-all.sh [hugo|eleventy|jekyll|astro|nextjs]...   (default: all five)
+#
+# For each site: run the recipe of docs/site-generators.md (the `related` command, then the
+# generator's build; for the npm sites `npm run build`, whose prebuild script runs `related`),
+# installing the generator first if needed (Hugo and Jekyll from Debian's packages, the npm
+# sites with `npm ci` from their package-lock.json). Then check.py compares every article page
+# with the JSON and makes sure the draft is nowhere in the output.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+all_sites=(hugo eleventy jekyll astro nextjs)
+draft_title="Secret Matcha Croissant Lamination Notes"
+
+sites=("$@")
+[ ${#sites[@]} -gt 0 ] || sites=("${all_sites[@]}")
+for s in "${sites[@]}"; do
+  case " ${all_sites[*]} " in
+    *" $s "*) ;;
+    *) echo "build-all.sh: unknown site '$s' (known: ${all_sites[*]})" >&2; exit 2 ;;
+  esac
+done
+
+export DEBIAN_FRONTEND=noninteractive
+export NEXT_TELEMETRY_DISABLED=1 ASTRO_TELEMETRY_DISABLED=1
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+
+# Print a command, then run it.
+run() {
+  local out="+" a
+  for a in "$@"; do
+    case "$a" in
+      *[!A-Za-z0-9_./=:-]*) out+=" '$a'" ;;
+      *) out+=" $a" ;;
+    esac
+  done
+  echo "$out"
+  "$@"
+}
+
+# apt_install COMMAND PACKAGE: install PACKAGE unless COMMAND exists; `apt-get update` only if
+# the first try fails (a stale package list).
+apt_install() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "-- installing $2 (apt-get)"
+  "${sudo[@]}" apt-get install -y -q "$2" \
+    || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q "$2"; }
+}
+
+need_npm() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "build-all.sh: $1 needs Node.js >= 20.9 and npm on PATH" >&2
+    exit 1
+  fi
+}
+
+check() { # SITE OUTPUT_DIR RELATED_JSON
+  python3 "$here/check.py" "$1" "$2" "$3" "$draft_title"
+}
+
+echo "== related: cargo build --release"
+(cd "$repo" && cargo build --release --quiet)
+export PATH="$repo/target/release:$PATH"
+related --version
+
+for site in "${sites[@]}"; do
+  echo "== $site"
+  cd "$here/$site"
+  case "$site" in
+    hugo)
+      apt_install hugo hugo
+      hugo version
+      rm -rf public resources data/related.json
+      run related content --exclude '**/_index.md' -o data/related.json
+      run hugo --quiet
+      check hugo public data/related.json
+      ;;
+    jekyll)
+      apt_install jekyll jekyll
+      jekyll --version
+      rm -rf _site .jekyll-cache _data/related.json
+      run related _posts --root . -o _data/related.json
+      run jekyll build --quiet
+      check jekyll _site _data/related.json
+      ;;
+    eleventy)
+      need_npm eleventy
+      run npm ci --loglevel=error
+      npx eleventy --version
+      rm -rf _site content/_data/related.json
+      run npm run build
+      check eleventy _site content/_data/related.json
+      ;;
+    astro)
+      need_npm astro
+      run npm ci --loglevel=error
+      npx astro --version
+      rm -rf dist .astro src/data/related.json
+      run npm run build
+      check astro dist src/data/related.json
+      ;;
+    nextjs)
+      need_npm nextjs
+      run npm ci --loglevel=error
+      npx next --version
+      rm -rf .next out data/related.json
+      run npm run build
+      check nextjs out data/related.json
+      ;;
+  esac
+done
