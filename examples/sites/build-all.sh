@@ -7,7 +7,8 @@
 # generator's build; for the npm sites `npm run build`, whose prebuild script runs `related`),
 # installing the generator first if needed (Hugo and Jekyll from Debian's packages, the npm
 # sites with `npm ci` from their package-lock.json). Then check.py compares every article page
-# with the JSON and makes sure the draft is nowhere in the output.
+# with the JSON and makes sure the draft is nowhere in the output. First of all,
+# doc_snippets.py checks that the doc's code blocks are still the example files.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,6 +64,9 @@ check() { # SITE OUTPUT_DIR RELATED_JSON
   python3 "$here/check.py" "$1" "$2" "$3" "$draft_title"
 }
 
+echo "== docs/site-generators.md: code blocks match the example files"
+python3 "$here/doc_snippets.py"
+
 echo "== related: cargo build --release"
 (cd "$repo" && cargo build --release --quiet)
 export PATH="$repo/target/release:$PATH"
@@ -77,7 +81,7 @@ for site in "${sites[@]}"; do
       hugo version
       rm -rf public resources data/related.json
       run related content --exclude '**/_index.md' -o data/related.json
-      run hugo --quiet
+      run hugo
       check hugo public data/related.json
       ;;
     jekyll)
@@ -85,7 +89,7 @@ for site in "${sites[@]}"; do
       jekyll --version
       rm -rf _site .jekyll-cache _data/related.json
       run related _posts --root . -o _data/related.json
-      run jekyll build --quiet
+      run jekyll build
       check jekyll _site _data/related.json
       ;;
     eleventy)
