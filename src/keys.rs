@@ -33,6 +33,10 @@ pub struct KeyOptions {
     /// Prefix joined onto every key and every relative `url`, with exactly
     /// one `/` between them. Absolute URLs are left alone.
     pub base_url: Option<String>,
+    /// `url` for articles whose front matter has none, e.g.
+    /// `/posts/{slug}/` (see [`URL_PLACEHOLDERS`]); checked by
+    /// [`check_url_template`].
+    pub url_template: Option<String>,
 }
 
 /// Rewrites the keys (and relative URLs) of `docs` as `opts` says. Returns
@@ -63,6 +67,12 @@ pub fn apply(docs: &mut [Document], opts: &KeyOptions) -> usize {
                 }
             }
         };
+        if doc.url.as_deref().is_none_or(|u| u.trim().is_empty())
+            && let Some(template) = &opts.url_template
+        {
+            // Placeholders see the key before --base-url (the URL gets it below).
+            doc.url = fill_url_template(template, doc, &key, &doc.key);
+        }
         if let Some(base) = &opts.base_url {
             key = join_url(base, &key);
             doc.url = doc.url.take().map(|u| join_url(base, &u));
@@ -86,16 +96,84 @@ pub fn strip_extension(key: &str) -> &str {
     }
 }
 
-/// The slug a generator would give the file: its name without extension, or
-/// its folder's name for a page bundle's `index.md`/`_index.md`.
+/// The slug a generator would give the file: its name without extension
+/// (and without a Jekyll/Hexo `2024-01-31-` date prefix), or its folder's
+/// name for a page bundle's `index.md`/`_index.md`.
 fn file_slug(path_key: &str) -> String {
     let stem = strip_extension(path_key);
     let mut parts = stem.rsplit('/');
     let name = parts.next().unwrap_or(stem);
-    match (name, parts.next()) {
-        ("index" | "_index", Some(folder)) if !folder.is_empty() => folder.to_owned(),
-        _ => name.to_owned(),
+    let name = match (name, parts.next()) {
+        ("index" | "_index", Some(folder)) if !folder.is_empty() => folder,
+        _ => name,
+    };
+    strip_date_prefix(name).to_owned()
+}
+
+/// `2024-01-31-hello` → `hello` (Jekyll's `_posts` naming); other names unchanged.
+fn strip_date_prefix(name: &str) -> &str {
+    let b = name.as_bytes();
+    let dated = b.len() > 11
+        && b[..10]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[10] == b'-';
+    if dated { &name[11..] } else { name }
+}
+
+/// Placeholders `--url-template` understands.
+pub const URL_PLACEHOLDERS: &[&str] = &["key", "path", "slug", "year", "month", "day"];
+
+/// Checks a `--url-template`: every `{…}` must be a known placeholder.
+pub fn check_url_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err(format!("--url-template {template:?}: '{{' without '}}'"));
+        };
+        let name = &rest[open + 1..open + close];
+        if !URL_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "--url-template {template:?}: unknown placeholder {{{name}}}; known: {}",
+                URL_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(" ")
+            ));
+        }
+        rest = &rest[open + close + 1..];
     }
+    Ok(())
+}
+
+/// The url `template` gives `doc` (whose `key` is already final), or `None`
+/// when it needs a date the article lacks. `{path}` is the path key without
+/// extension (`posts/a`), `{slug}` the front-matter slug or the file's slug,
+/// `{year}`/`{month}`/`{day}` the date's (`2024`, `01`, `31`).
+fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) -> Option<String> {
+    let date = doc.date.as_deref().map(str::trim).filter(|d| {
+        d.len() >= 10
+            && d.as_bytes()[4] == b'-'
+            && d.as_bytes()[7] == b'-'
+            && d.is_char_boundary(10)
+    });
+    let mut out = String::with_capacity(template.len() + key.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = open + rest[open..].find('}')?;
+        let value = match &rest[open + 1..close] {
+            "key" => key.to_owned(),
+            "path" => strip_extension(path_key).to_owned(),
+            "slug" => nonblank(doc.slug.as_deref()).unwrap_or_else(|| file_slug(path_key)),
+            "year" => date?[..4].to_owned(),
+            "month" => date?[5..7].to_owned(),
+            "day" => date?[8..10].to_owned(),
+            _ => return None,
+        };
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// True for `https://…`, `//host/…` and other `scheme://` URLs.
@@ -184,6 +262,53 @@ mod tests {
     }
 
     #[test]
+    fn file_slugs_drop_jekyll_date_prefixes() {
+        assert_eq!(file_slug("_posts/2024-01-08-rust-cli.md"), "rust-cli");
+        assert_eq!(file_slug("posts/2024-01-08.md"), "2024-01-08", "a date alone is the name");
+        assert_eq!(file_slug("posts/2024-1-08-x.md"), "2024-1-08-x");
+        assert_eq!(file_slug("posts/bundle/index.md"), "bundle");
+    }
+
+    #[test]
+    fn url_templates_fill_missing_urls() {
+        let mut docs = vec![doc("_posts/2024-01-08-rust-cli.md"), doc("about.md"), doc("b.md")];
+        docs[0].date = Some("2024-01-08 10:00:00 +0900".into());
+        docs[2].url = Some("/custom/".into());
+        let opts = KeyOptions {
+            url_template: Some("/{year}/{month}/{day}/{slug}.html".into()),
+            base_url: Some("https://x.org/blog/".into()),
+            ..KeyOptions::default()
+        };
+        apply(&mut docs, &opts);
+        let urls: Vec<_> = docs.iter().map(|d| d.url.as_deref()).collect();
+        assert_eq!(
+            urls,
+            [
+                Some("https://x.org/blog/2024/01/08/rust-cli.html"),
+                None, // needs a date it does not have
+                Some("https://x.org/blog/custom/"),
+            ]
+        );
+        let mut docs = vec![doc("posts/a.md")];
+        let opts = KeyOptions {
+            strip_extension: true,
+            url_template: Some("/{path}/#{key}".into()),
+            ..KeyOptions::default()
+        };
+        apply(&mut docs, &opts);
+        assert_eq!(docs[0].url.as_deref(), Some("/posts/a/#posts/a"));
+    }
+
+    #[test]
+    fn url_templates_are_checked() {
+        assert!(check_url_template("/posts/{slug}/").is_ok());
+        assert!(check_url_template("/static/").is_ok());
+        let e = check_url_template("/{title}/").unwrap_err();
+        assert!(e.contains("unknown placeholder {title}") && e.contains("{slug}"), "{e}");
+        assert!(check_url_template("/{slug").unwrap_err().contains("without"));
+    }
+
+    #[test]
     fn feed_keys_are_not_treated_as_paths() {
         let mut item = doc("https://x.org/a.html");
         item.path_key = false;
@@ -192,6 +317,7 @@ mod tests {
             scheme: KeyScheme::Slug,
             strip_extension: true,
             base_url: Some("/blog".into()),
+            url_template: None,
         };
         assert_eq!(apply(&mut docs, &opts), 1);
         assert_eq!(keys(&docs), ["https://x.org/a.html"]);

@@ -294,6 +294,9 @@ fn site_corpus(
     sources: &source::Sources,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Corpus, String)> {
+    if let Some(t) = &config.keys.url_template {
+        keys::check_url_template(t).map_err(Error::Usage)?;
+    }
     let mut loaded = load::load(sources, &config.extract)?;
     warnings.append(&mut loaded.warnings);
     let read = loaded.docs.len();

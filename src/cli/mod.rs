@@ -145,6 +145,12 @@ pub struct Args {
     #[arg(long, value_name = "URL", help_heading = "Site")]
     pub base_url: Option<String>,
 
+    /// The url of articles whose front matter has none, from a template: {key} {path} (path
+    /// without extension) {slug} {year} {month} {day}, e.g. '/posts/{slug}/' or Jekyll's
+    /// '/{year}/{month}/{day}/{slug}.html'. Joined with --base-url like other urls.
+    #[arg(long, value_name = "TEMPLATE", help_heading = "Site")]
+    pub url_template: Option<String>,
+
     /// Also read and list articles marked draft: true (or published: false).
     #[arg(long, help_heading = "Site")]
     pub include_drafts: bool,
@@ -254,6 +260,9 @@ impl Args {
                  --output-dir DIR"
                 .into());
         }
+        if let Some(t) = &self.url_template {
+            crate::keys::check_url_template(t)?;
+        }
         if self.base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
             return Err("--base-url is empty (for site-relative keys use --base-url /)".into());
         }
@@ -275,6 +284,7 @@ impl Args {
                 scheme: self.key,
                 strip_extension: self.strip_extension,
                 base_url: self.base_url,
+                url_template: self.url_template,
             },
             filters: FilterOptions {
                 include_drafts: self.include_drafts,

@@ -115,6 +115,44 @@ fn keys_from_slug_url_and_root() {
 }
 
 #[test]
+fn url_template_gives_every_neighbour_a_link() {
+    let t = TestDir::new();
+    t.write(
+        "_posts/2024-01-08-rust-cli.md",
+        "---\ntitle: Rust CLI\ndate: 2024-01-08\n---\nRust clap cargo",
+    );
+    t.write(
+        "_posts/2024-02-01-cargo.md",
+        "---\ntitle: Cargo\ndate: 2024-02-01\n---\nRust cargo clap",
+    );
+    t.write("_posts/2024-03-01-own.md", "---\ntitle: Own\nurl: /own/\n---\nRust cargo clap");
+    let json = run_json(t.cmd().args([
+        "_posts",
+        "--key",
+        "slug",
+        "--url-template",
+        "/{year}/{month}/{day}/{slug}.html",
+        "--base-url",
+        "/blog",
+    ]));
+    assert_eq!(
+        keys_of(&json),
+        ["/blog/cargo", "/blog/own", "/blog/rust-cli"],
+        "date prefix dropped"
+    );
+    let urls: Vec<&str> =
+        json["/blog/own"].as_array().unwrap().iter().map(|e| e["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, ["/blog/2024/02/01/cargo.html", "/blog/2024/01/08/rust-cli.html"]);
+    let own = json["/blog/cargo"].as_array().unwrap().iter().find(|e| e["title"] == "Own").unwrap();
+    assert_eq!(own["url"], "/blog/own/", "front-matter urls win");
+    t.cmd()
+        .args(["_posts", "--url-template", "/{title}/"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown placeholder {title}"));
+}
+
+#[test]
 fn keys_that_collide_are_an_error_naming_both_files() {
     let t = TestDir::new();
     t.write("a.md", "Rust tools");
@@ -264,7 +302,7 @@ fn check_exit_codes_fresh_stale_missing() {
     t.write("content/posts/new.md", "---\ntitle: New Rust post\n---\nRust clap cargo tools\n");
     t.cmd().args(["content", "-o", "related.json", "--check"]).assert().code(1).stderr(
         predicate::str::contains("related.json is stale")
-            .and(predicate::str::contains("1 article new (posts/new.md)"))
+            .and(predicate::str::contains("1 article added (posts/new.md)"))
             .and(predicate::str::contains("run without --check")),
     );
     assert_eq!(std::fs::read(t.path().join("related.json")).unwrap(), before, "untouched");
