@@ -98,9 +98,13 @@ fn describe(old: &BTreeMap<String, Value>, new: &BTreeMap<String, Value>) -> Str
         }
     }
     let mut parts = Vec::new();
-    for (list, what) in [(&changed, "changed"), (&added, "new"), (&removed, "gone")] {
+    for (list, noun, what) in [
+        (&changed, "related list", "changed"),
+        (&added, "article", "added"),
+        (&removed, "article", "removed"),
+    ] {
         if !list.is_empty() {
-            parts.push(format!("{} {what} ({})", plural(list.len(), "article"), examples(list)));
+            parts.push(format!("{} {what} ({})", plural(list.len(), noun), examples(list)));
         }
     }
     parts.join(", ")
@@ -143,7 +147,7 @@ mod tests {
         let stale = file(&path, new, Format::Json).unwrap();
         assert!(
             stale.ends_with(
-                "is stale: 1 article changed (a), 1 article new (c), 1 article gone (d)"
+                "is stale: 1 related list changed (a), 1 article added (c), 1 article removed (d)"
             ),
             "{stale}"
         );
@@ -161,7 +165,7 @@ mod tests {
         std::fs::write(&path, "{\"key\":\"a\",\"related\":[]}\n").unwrap();
         let new = b"{\"key\":\"a\",\"related\":[1]}\n{\"key\":\"b\",\"related\":[]}\n";
         let stale = file(&path, new, Format::Jsonl).unwrap();
-        assert!(stale.ends_with("1 article changed (a), 1 article new (b)"), "{stale}");
+        assert!(stale.ends_with("1 related list changed (a), 1 article added (b)"), "{stale}");
     }
 
     #[test]

@@ -230,8 +230,9 @@ fn without_temp_path(e: io::Error, dir: &Path) -> io::Error {
     std::fs::metadata(dir).err().unwrap_or(e)
 }
 
-/// Writes `path` atomically: the bytes go to a temporary file in the same
-/// directory, which is renamed over `path` only once complete. An interrupted
+/// Writes `path` atomically (creating its folder if needed): the bytes go to
+/// a temporary file in the same directory, which is renamed over `path` only
+/// once complete. An interrupted
 /// or failed run leaves the previous file untouched and no partial file.
 pub fn write_atomically(
     path: &Path,
@@ -254,6 +255,9 @@ pub fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // A fresh clone of a site often lacks `data/` (empty folders are not
+    // kept by git): create it, as site generators do for their outputs.
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".related-")
         .suffix(".tmp")

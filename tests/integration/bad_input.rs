@@ -621,17 +621,25 @@ fn unreadable_file_is_skipped_with_the_os_error() {
 // ---------------------------------------------------------------- output
 
 #[test]
-fn output_in_a_missing_directory_fails_naming_it() {
+fn output_in_a_missing_directory_creates_it() {
     let t = TestDir::new();
     write_pair(&t);
-    let (code, stdout, stderr) = run(t.cmd().args([".", "-o", "missing/related.json"]));
-    assert_eq!(code, 1);
-    assert_eq!(
-        stderr.trim_end(),
-        "related: error: missing/related.json: No such file or directory (os error 2)"
-    );
+    let (code, stdout, stderr) = run(t.cmd().args([".", "-o", "missing/deeper/related.json"]));
+    assert_eq!(code, 0, "{stderr}");
     assert!(stdout.is_empty());
-    assert!(!t.path().join("missing").exists());
+    let written = std::fs::read(t.path().join("missing/deeper/related.json")).unwrap();
+    assert!(written.starts_with(b"{"));
+}
+
+#[test]
+fn output_under_a_file_fails_naming_it() {
+    let t = TestDir::new();
+    write_pair(&t);
+    t.write("notadir", "x");
+    let (code, stdout, stderr) = run(t.cmd().args([".", "-o", "notadir/related.json"]));
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("related: error: notadir: "), "{stderr}");
+    assert!(stdout.is_empty());
 }
 
 #[test]
