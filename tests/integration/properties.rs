@@ -45,6 +45,23 @@ fn brute_force(docs: &[Vec<&str>]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// What the straightforward implementation lists for document `i`: the `k`
+/// best allowed others with a non-zero score, by printed score then id.
+fn expected_top_k(
+    dense: &[Vec<f64>],
+    i: usize,
+    k: usize,
+    allow: impl Fn(usize) -> bool,
+) -> Vec<(u32, f64)> {
+    let mut want: Vec<(u32, f64)> = (0..dense.len())
+        .filter(|&j| j != i && dense[i][j] > 1e-12 && allow(j))
+        .map(|j| (j as u32, dense[i][j]))
+        .collect();
+    want.sort_by(|a, b| round_score(b.1).total_cmp(&round_score(a.1)).then(a.0.cmp(&b.0)));
+    want.truncate(k);
+    want
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -54,13 +71,7 @@ proptest! {
         let result = top_k(&m, &TopKOptions { k, ..TopKOptions::default() });
         let dense = brute_force(&docs);
         for (i, list) in result.iter().enumerate() {
-            // What the straightforward implementation would list.
-            let mut want: Vec<(u32, f64)> = (0..docs.len())
-                .filter(|&j| j != i && dense[i][j] > 1e-12)
-                .map(|j| (j as u32, dense[i][j]))
-                .collect();
-            want.sort_by(|a, b| round_score(b.1).total_cmp(&round_score(a.1)).then(a.0.cmp(&b.0)));
-            want.truncate(k);
+            let want = expected_top_k(&dense, i, k, |_| true);
             prop_assert_eq!(list.len(), want.len(), "doc {}: {:?} vs {:?}", i, list, want);
             for (got, (j, s)) in list.iter().zip(&want) {
                 prop_assert!(got.doc as usize != i, "self listed");
@@ -96,12 +107,7 @@ proptest! {
         for prune in [None, Some(1)] {
             let opts = TopKOptions { k, allow: Some(&allow), prune_min_df: prune, ..TopKOptions::default() };
             for (i, list) in top_k(&m, &opts).iter().enumerate() {
-                let mut want: Vec<(u32, f64)> = (0..docs.len())
-                    .filter(|&j| j != i && dense[i][j] > 1e-12 && allow(i as u32, j as u32))
-                    .map(|j| (j as u32, dense[i][j]))
-                    .collect();
-                want.sort_by(|a, b| round_score(b.1).total_cmp(&round_score(a.1)).then(a.0.cmp(&b.0)));
-                want.truncate(k);
+                let want = expected_top_k(&dense, i, k, |j| allow(i as u32, j as u32));
                 prop_assert_eq!(list.len(), want.len(), "doc {}: {:?} vs {:?}", i, list, want);
                 for (got, (j, s)) in list.iter().zip(&want) {
                     prop_assert!(allow(i as u32, got.doc), "doc {} lists filtered {}", i, got.doc);
