@@ -8,7 +8,9 @@
 //! ruled out.
 //!
 //! Missing information never hides an article: an article without a (readable)
-//! date, or without a language, is neither filtered nor filters others.
+//! date, or without a language, is neither filtered nor filters others. The
+//! language comes from the document (front matter, `<html lang>`, feed), else
+//! from a Hugo-style file name (`post.ja.md`).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
@@ -73,15 +75,18 @@ impl PairFilter {
             corpus
                 .docs()
                 .iter()
-                .map(|d| match d.lang.as_deref().and_then(primary_language) {
-                    None => 0,
-                    Some(l) => match names.iter().position(|n| *n == l) {
-                        Some(p) => p as u32 + 1,
-                        None => {
-                            names.push(l);
-                            names.len() as u32
-                        }
-                    },
+                .map(|d| {
+                    match d.lang.as_deref().and_then(primary_language).or_else(|| file_language(d))
+                    {
+                        None => 0,
+                        Some(l) => match names.iter().position(|n| *n == l) {
+                            Some(p) => p as u32 + 1,
+                            None => {
+                                names.push(l);
+                                names.len() as u32
+                            }
+                        },
+                    }
                 })
                 .collect()
         });
@@ -110,6 +115,37 @@ impl PairFilter {
         true
     }
 }
+
+/// Hugo's multilingual file names: `post.ja.md`, `_index.fr.md` → the
+/// language, when the middle part is an ISO 639-1 code (so `jquery.ui.md`
+/// or `notes.v2.md` are not mistaken for one).
+fn file_language(doc: &Document) -> Option<String> {
+    if !doc.path_key {
+        return None;
+    }
+    let name = doc.origin.rsplit(['/', '\\']).next()?;
+    let mut parts = name.rsplitn(3, '.');
+    let (_ext, code, _stem) = (parts.next()?, parts.next()?, parts.next()?);
+    let code = code.to_ascii_lowercase();
+    let primary = code.split('-').next()?;
+    ISO_639_1.contains(&primary).then(|| primary.to_owned())
+}
+
+/// The two-letter language codes of ISO 639-1.
+const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
 
 /// `en-US` → `en`, `JA` → `ja`: regional variants are one language.
 fn primary_language(tag: &str) -> Option<String> {
@@ -224,6 +260,33 @@ mod tests {
         assert!(!f.allows(0, 2) && !f.allows(2, 1));
         assert!(f.allows(2, 3) && f.allows(3, 0), "unknown language is not filtered");
         assert!(!PairFilter::new(&c, &FilterOptions::default(), &mut Vec::new()).is_active());
+    }
+
+    #[test]
+    fn hugo_language_file_names_give_a_language() {
+        let file = |origin: &str, lang: Option<&str>| Document {
+            key: origin.into(),
+            origin: origin.into(),
+            lang: lang.map(Into::into),
+            path_key: true,
+            ..Document::default()
+        };
+        let c = Corpus::new(vec![
+            file("content/a.ja.md", None),
+            file("content/a.en.md", None),
+            file("content/b.md", None),
+            file("content/jquery.ui.md", None),
+            file("content/c.en.md", Some("ja")),
+            file("content/d.zh-tw.md", None),
+        ])
+        .unwrap();
+        let opts = FilterOptions { same_lang: true, ..FilterOptions::default() };
+        let f = PairFilter::new(&c, &opts, &mut Vec::new());
+        // Sorted keys: a.en, a.ja, b, c.en (ja by front matter), d.zh-tw, jquery.ui
+        assert!(!f.allows(0, 1), "en and ja from file names");
+        assert!(f.allows(1, 3), "front matter wins over the file name");
+        assert!(f.allows(0, 2) && f.allows(0, 5), "no code, or not an ISO 639-1 code: unknown");
+        assert!(!f.allows(4, 0), "zh-tw is zh");
     }
 
     #[test]

@@ -355,9 +355,13 @@ fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128
     );
     h.update(settings.as_bytes());
     for (doc, hash) in corpus.docs().iter().zip(hashes) {
-        // The pair filters read the date and language.
-        for part in [&doc.key, doc.date.as_deref().unwrap_or(""), doc.lang.as_deref().unwrap_or("")]
-        {
+        // The pair filters read the date and language (also from the file name).
+        for part in [
+            &doc.key,
+            &doc.origin,
+            doc.date.as_deref().unwrap_or(""),
+            doc.lang.as_deref().unwrap_or(""),
+        ] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }

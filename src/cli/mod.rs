@@ -161,7 +161,8 @@ pub struct Args {
     pub exclude_newer: bool,
 
     /// Only list articles in the same language (front-matter lang/language, <html lang>, feed
-    /// language; en-US = en). Articles without a language are not filtered.
+    /// language, or a Hugo-style file name post.ja.md; en-US = en). Articles without a language
+    /// are not filtered.
     #[arg(long, help_heading = "Site")]
     pub same_lang: bool,
 

@@ -221,6 +221,17 @@ fn same_lang_keeps_languages_apart() {
 }
 
 #[test]
+fn same_lang_reads_hugo_language_file_names() {
+    let t = TestDir::new();
+    t.write("content/rust.en.md", "---\ntitle: Rust\n---\nRust clap cargo tools");
+    t.write("content/cargo.en.md", "---\ntitle: Cargo\n---\nRust cargo tools");
+    t.write("content/rust.ja.md", "---\ntitle: Rust (ja)\n---\nRust clap cargo tools ツール");
+    let json = run_json(t.cmd().args(["content", "--same-lang"]));
+    assert_eq!(neighbours(&json, "rust.en.md"), ["cargo.en.md"]);
+    assert!(neighbours(&json, "rust.ja.md").is_empty());
+}
+
+#[test]
 fn output_dir_writes_one_safe_file_per_article() {
     let t = TestDir::new();
     t.write("in/日本語/東京タワー.md", "# 東京タワーの夜景\n東京タワー 夜景 写真 Rust");
