@@ -316,10 +316,14 @@ fn site_corpus(
     }
     let mut note = format!(", {}", megabytes(loaded.bytes as usize));
     if drafts > 0 {
-        note.push_str(&format!(", {drafts} drafts skipped"));
+        note.push_str(&format!(", {drafts} draft(s) skipped"));
     }
     if fallbacks > 0 {
-        note.push_str(&format!(", {fallbacks} keyed by path (no {:?} field)", config.keys.scheme));
+        let field = match config.keys.scheme {
+            keys::KeyScheme::Url => "url",
+            keys::KeyScheme::Slug | keys::KeyScheme::Path => "slug",
+        };
+        note.push_str(&format!(", {fallbacks} keyed by path (no {field})"));
     }
     Ok((corpus, note))
 }
