@@ -88,7 +88,7 @@ for site in "${sites[@]}"; do
       apt_install jekyll jekyll
       jekyll --version
       rm -rf _site .jekyll-cache _data/related.json
-      run related _posts --root . -o _data/related.json
+      run related _posts --root . --url-template '/posts/{slug}/' -o _data/related.json
       run jekyll build
       check jekyll _site _data/related.json
       ;;

@@ -1,6 +1,7 @@
 import Link from "next/link";
-// Written by `related posts --strip-extension -o data/related.json` (the prebuild
-// script). Its keys are the post slugs ("sourdough-starter"), as in the route.
+// Written by the prebuild script, `related posts --strip-extension --url-template ...`.
+// Its keys are the post slugs ("sourdough-starter"), as in the route; its urls are
+// the route's pages ("/posts/sourdough-starter/").
 import related from "../data/related.json";
 
 export default function RelatedArticles({ slug }) {
@@ -12,7 +13,7 @@ export default function RelatedArticles({ slug }) {
       <ul>
         {links.map((r) => (
           <li key={r.key}>
-            <Link href={`/posts/${r.key}/`}>{r.title}</Link> <time>{r.date}</time>
+            <Link href={r.url}>{r.title}</Link> <time>{r.date}</time>
           </li>
         ))}
       </ul>
