@@ -112,14 +112,37 @@ fn file_slug(path_key: &str) -> String {
 
 /// `2024-01-31-hello` → `hello` (Jekyll's `_posts` naming); other names unchanged.
 fn strip_date_prefix(name: &str) -> &str {
+    match date_prefix(name) {
+        Some(_) if name.len() > 11 && name.as_bytes()[10] == b'-' => &name[11..],
+        _ => name,
+    }
+}
+
+/// The `YYYY-MM-DD` a file name starts with (Jekyll's `_posts/2024-01-31-hello.md`).
+pub fn date_prefix(name: &str) -> Option<&str> {
     let b = name.as_bytes();
-    let dated = b.len() > 11
+    let dated = b.len() >= 10
         && b[..10]
             .iter()
             .enumerate()
             .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
-        && b[10] == b'-';
-    if dated { &name[11..] } else { name }
+        && b.get(10).is_none_or(|c| !c.is_ascii_digit());
+    dated.then(|| &name[..10])
+}
+
+/// The page a path key stands for: without extension, and without a final
+/// `index`/`_index` (a bundle's `posts/b/index.md` is the page `posts/b`).
+fn page_path(path_key: &str) -> &str {
+    let stem = strip_extension(path_key);
+    for index in ["index", "_index"] {
+        if stem == index {
+            return "";
+        }
+        if let Some(folder) = stem.strip_suffix(index).and_then(|s| s.strip_suffix('/')) {
+            return folder;
+        }
+    }
+    stem
 }
 
 /// Placeholders `--url-template` understands.
@@ -149,12 +172,19 @@ pub fn check_url_template(template: &str) -> Result<(), String> {
 /// extension (`posts/a`), `{slug}` the front-matter slug or the file's slug,
 /// `{year}`/`{month}`/`{day}` the date's (`2024`, `01`, `31`).
 fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) -> Option<String> {
-    let date = doc.date.as_deref().map(str::trim).filter(|d| {
-        d.len() >= 10
-            && d.as_bytes()[4] == b'-'
-            && d.as_bytes()[7] == b'-'
-            && d.is_char_boundary(10)
-    });
+    // The article's date, else a Jekyll file name's.
+    let file_name = path_key.rsplit('/').next().unwrap_or(path_key);
+    let date = doc
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| {
+            d.len() >= 10
+                && d.as_bytes()[4] == b'-'
+                && d.as_bytes()[7] == b'-'
+                && d.is_char_boundary(10)
+        })
+        .or_else(|| date_prefix(file_name));
     let mut out = String::with_capacity(template.len() + key.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -162,7 +192,7 @@ fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) 
         let close = open + rest[open..].find('}')?;
         let value = match &rest[open + 1..close] {
             "key" => key.to_owned(),
-            "path" => strip_extension(path_key).to_owned(),
+            "path" => page_path(path_key).to_owned(),
             "slug" => nonblank(doc.slug.as_deref()).unwrap_or_else(|| file_slug(path_key)),
             "year" => date?[..4].to_owned(),
             "month" => date?[5..7].to_owned(),
@@ -173,7 +203,23 @@ fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) 
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    Some(collapse_slashes(&out))
+}
+
+/// `//` → `/` (an empty `{path}` must not make `/{path}/` a
+/// protocol-relative `//`), leaving a scheme's `://` alone.
+fn collapse_slashes(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) if is_absolute_url(url) => url.split_at(i + 3),
+        _ => ("", url),
+    };
+    let mut out = String::from(scheme);
+    for c in rest.chars() {
+        if !(c == '/' && out.ends_with('/') && out.len() > scheme.len()) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// True for `https://…`, `//host/…` and other `scheme://` URLs.
@@ -297,6 +343,29 @@ mod tests {
         };
         apply(&mut docs, &opts);
         assert_eq!(docs[0].url.as_deref(), Some("/posts/a/#posts/a"));
+    }
+
+    #[test]
+    fn url_template_paths_are_pages_and_dates_come_from_jekyll_names() {
+        let mut docs =
+            vec![doc("posts/b/index.md"), doc("index.md"), doc("_posts/2024-02-03-undated.md")];
+        let opts = KeyOptions {
+            url_template: Some("/{path}/{year}{month}{day}".into()),
+            ..KeyOptions::default()
+        };
+        apply(&mut docs, &opts);
+        let urls: Vec<_> = docs.iter().map(|d| d.url.as_deref()).collect();
+        assert_eq!(urls, [None, None, Some("/_posts/2024-02-03-undated/20240203")]);
+        let opts = KeyOptions { url_template: Some("/{path}/".into()), ..KeyOptions::default() };
+        let mut docs = vec![doc("posts/b/index.md"), doc("posts/_index.md"), doc("index.md")];
+        apply(&mut docs, &opts);
+        let urls: Vec<_> = docs.iter().map(|d| d.url.as_deref().unwrap()).collect();
+        assert_eq!(urls, ["/posts/b/", "/posts/", "/"]);
+        assert_eq!(collapse_slashes("https://x.org//a//b/"), "https://x.org/a/b/");
+        assert_eq!(collapse_slashes("//a"), "/a");
+        assert_eq!(date_prefix("2024-02-03"), Some("2024-02-03"));
+        assert_eq!(date_prefix("2024-02-034"), None);
+        assert_eq!(date_prefix("v2024-02-03"), None);
     }
 
     #[test]

@@ -146,12 +146,12 @@ pub struct Args {
     pub base_url: Option<String>,
 
     /// The url of articles whose front matter has none, from a template: {key} {path} (path
-    /// without extension) {slug} {year} {month} {day}, e.g. '/posts/{slug}/' or Jekyll's
-    /// '/{year}/{month}/{day}/{slug}.html'. Joined with --base-url like other urls.
+    /// without extension or final /index) {slug} {year} {month} {day}, e.g. '/posts/{slug}/'
+    /// or Jekyll's '/{year}/{month}/{day}/{slug}.html'. Joined with --base-url like other urls.
     #[arg(long, value_name = "TEMPLATE", help_heading = "Site")]
     pub url_template: Option<String>,
 
-    /// Also read and list articles marked draft: true (or published: false).
+    /// Also read and list articles marked draft: true (or published: false, permalink: false).
     #[arg(long, help_heading = "Site")]
     pub include_drafts: bool,
 

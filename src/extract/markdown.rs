@@ -238,7 +238,11 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
         .filter(|k| !is_bool(k))
         .collect();
     out.date = first_scalar(&date_keys);
-    out.url = first_scalar(&["url", "permalink"]);
+    // Only text is a url: Eleventy's `permalink: false` means "no page".
+    out.url = ["url", "permalink"].iter().find_map(|k| match get(k) {
+        Some(FmValue::Str(s)) => clean_inline(s),
+        _ => None,
+    });
     out.slug = first_scalar(&["slug"]);
     out.lang = first_scalar(&["lang", "language"]);
     out.description = first_scalar(&["description", "summary"]);
@@ -249,7 +253,8 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
             s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes")
         }
         _ => false,
-    } || matches!(get("published"), Some(FmValue::Bool(false)));
+    } || matches!(get("published"), Some(FmValue::Bool(false)))
+        || matches!(get("permalink"), Some(FmValue::Bool(false)));
     for key in ["tags", "categories", "keywords"] {
         match get(key) {
             Some(FmValue::List(items)) => {
@@ -451,6 +456,16 @@ mod tests {
             Ok(e) => panic!("expected an error, got {e:?}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn eleventy_permalink_false_is_unpublished_not_a_url() {
+        let e = md("---\npermalink: false\n---\nx");
+        assert!(e.draft);
+        assert_eq!(e.url, None);
+        let e = md("---\npermalink: /p/\n---\nx");
+        assert!(!e.draft);
+        assert_eq!(e.url.as_deref(), Some("/p/"));
     }
 
     #[test]
