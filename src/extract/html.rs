@@ -10,8 +10,8 @@
 //! keeps its line breaks. The tree is walked with an explicit stack, never
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
-//! Nesting deeper than [`MAX_NESTING`] elements is flattened before parsing
-//! (the text is kept; see [`limit_nesting`]): html5ever's tree builder
+//! Nesting deeper than `MAX_NESTING` elements is flattened before parsing
+//! (the text is kept; see `limit_nesting`): html5ever's tree builder
 //! scans its stack of open elements on most block-level start tags, so
 //! N nested `<div>`s cost O(N²) — 200,000 of them (1 MB) took minutes.
 //!

@@ -106,7 +106,7 @@ fn clash(a: &str, b: &str, file: &str) -> Error {
     ))
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DirReport {
     /// Files created or changed.
