@@ -58,8 +58,14 @@ pub fn arguments(
         let Some(arg) = arg else {
             return Err(unknown_key(&name.to_string(), key, command));
         };
-        // The command line has its own value: it wins.
-        if given.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine) {
+        // The command line has its own value, or a flag that excludes this
+        // one (`-v` against the file's `quiet = true`): it wins.
+        let on_command_line = |a: &clap::Arg| {
+            given.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine)
+        };
+        if on_command_line(arg)
+            || command.get_arg_conflicts_with(arg).into_iter().any(on_command_line)
+        {
             continue;
         }
         let wrong = |expected: &str| {

@@ -461,6 +461,14 @@ mod tests {
         assert_eq!(c.top_k, 3);
         assert_eq!(c.walk.exclude, ["c/**"], "a list on the command line replaces the file's");
         assert!(c.pretty);
+
+        // A flag that conflicts with one from the file replaces it.
+        std::fs::write(dir.path().join("quiet.toml"), "inputs = [\"x\"]\nquiet = true\n").unwrap();
+        let quiet = dir.path().join("quiet.toml");
+        let c = run_config(&["related", "--config", quiet.to_str().unwrap()]).unwrap();
+        assert_eq!(c.verbosity, Verbosity::Quiet);
+        let c = run_config(&["related", "--config", quiet.to_str().unwrap(), "-v"]).unwrap();
+        assert_eq!(c.verbosity, Verbosity::Verbose);
     }
 
     #[test]
