@@ -23,15 +23,13 @@
 //!   `Σ w(i,t) · max tail weight(t)`. Once that is below θ (with a margin
 //!   covering rounding to the printed 6 decimals), no untouched document can
 //!   enter the top k: the walk stops, and the touched documents that could
-//!   still reach θ are scored exactly by merging their row with row `i`
-//!   (MaxScore-style early termination). How much this saves depends on the
+//!   still reach θ are scored exactly (MaxScore-style early termination). How much this saves depends on the
 //!   corpus: ~2× on livedoor news, little on corpora where common words carry
 //!   as much weight as the differences between neighbours.
 //!
-//! Determinism: every listed score is summed over the shared terms in
-//! ascending term id (the exhaustive walk's order, and the merge's), whichever
-//! side computes it and whether or not the walk stopped early,
-//! so `score(i, j) == score(j, i)` bit for bit and the result does not depend
+//! Determinism: every listed score is computed in f64 over the shared terms
+//! in ascending term id, whichever side computes it and whether or not the
+//! walk stopped early, so `score(i, j) == score(j, i)` bit for bit and the result does not depend
 //! on the thread count or on pruning. Ranking is by the score rounded to
 //! [`SCORE_DECIMALS`] (what the output shows), then by ascending document id,
 //! which is ascending key.
@@ -42,10 +40,11 @@
 //! scored exactly. Scores listed are exact cosines; some true neighbours may
 //! be missed (recall is measured in BENCHMARKS.md).
 //!
-//! Exact rescoring (of the approximate shortlist, and of the candidates that
-//! survive early termination) spreads the document's row into a dense
+//! Exact rescoring (of the approximate shortlist, and of every candidate of
+//! the exact walks) spreads the document's row into a dense
 //! per-worker vector over the vocabulary and sums `dense[t] · w(j,t)` over
-//! the candidate's row: no merge branches, and bit-identical to the walk.
+//! the candidate's row: no merge branches, and bit-identical to merging the
+//! two sorted rows.
 
 use rayon::prelude::*;
 
@@ -330,8 +329,8 @@ impl Scratch {
     }
 
     /// Heads first, then tails rarest first until no untouched document can
-    /// reach the top k; the surviving candidates are scored exactly by
-    /// merging rows, which sums in the same order as [`Self::exhaustive`].
+    /// reach the top k; the surviving candidates are scored exactly, as in
+    /// [`Self::exhaustive`] (see [`Self::rescore_candidates`]).
     fn pruned(
         &mut self,
         index: &Index<'_>,
