@@ -148,14 +148,21 @@ fn page_path(path_key: &str) -> &str {
 /// Placeholders `--url-template` understands.
 pub const URL_PLACEHOLDERS: &[&str] = &["key", "path", "slug", "year", "month", "day"];
 
-/// Checks a `--url-template`: every `{…}` must be a known placeholder.
+/// Checks a `--url-template`: every `{…}` must be a known placeholder,
+/// optionally followed by `|urlize`.
 pub fn check_url_template(template: &str) -> Result<(), String> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else {
             return Err(format!("--url-template {template:?}: '{{' without '}}'"));
         };
-        let name = &rest[open + 1..open + close];
+        let (name, filter) = split_filter(&rest[open + 1..open + close]);
+        if filter.is_some_and(|f| f != "urlize") {
+            return Err(format!(
+                "--url-template {template:?}: unknown filter |{}; the one filter is |urlize",
+                filter.unwrap_or_default()
+            ));
+        }
         if !URL_PLACEHOLDERS.contains(&name) {
             return Err(format!(
                 "--url-template {template:?}: unknown placeholder {{{name}}}; known: {}",
@@ -165,6 +172,29 @@ pub fn check_url_template(template: &str) -> Result<(), String> {
         rest = &rest[open + close + 1..];
     }
     Ok(())
+}
+
+/// `slug|urlize` → (`slug`, Some(`urlize`)).
+fn split_filter(placeholder: &str) -> (&str, Option<&str>) {
+    match placeholder.split_once('|') {
+        Some((name, filter)) => (name.trim(), Some(filter.trim())),
+        None => (placeholder.trim(), None),
+    }
+}
+
+/// What Hugo's `urlize` (and its default page paths) does to a path: lower
+/// case, spaces to `-`, and only letters, marks, digits and `. / \ _ - # + ~`
+/// kept (`Café Notes!` → `café-notes`).
+pub fn urlize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || "./\\_-#+~".contains(c) => Some(c),
+            c if unicode_normalization::char::is_combining_mark(c) => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The url `template` gives `doc` (whose `key` is already final), or `None`
@@ -190,7 +220,8 @@ fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) 
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = open + rest[open..].find('}')?;
-        let value = match &rest[open + 1..close] {
+        let (name, filter) = split_filter(&rest[open + 1..close]);
+        let value = match name {
             "key" => key.to_owned(),
             "path" => page_path(path_key).to_owned(),
             "slug" => nonblank(doc.slug.as_deref()).unwrap_or_else(|| file_slug(path_key)),
@@ -199,6 +230,7 @@ fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) 
             "day" => date?[8..10].to_owned(),
             _ => return None,
         };
+        let value = if filter.is_some() { urlize(&value) } else { value };
         out.push_str(&value);
         rest = &rest[close + 1..];
     }
@@ -375,6 +407,23 @@ mod tests {
         let e = check_url_template("/{title}/").unwrap_err();
         assert!(e.contains("unknown placeholder {title}") && e.contains("{slug}"), "{e}");
         assert!(check_url_template("/{slug").unwrap_err().contains("without"));
+        assert!(check_url_template("/{path|urlize}/").is_ok());
+        assert!(
+            check_url_template("/{path|upper}/").unwrap_err().contains("unknown filter |upper")
+        );
+    }
+
+    #[test]
+    fn urlize_matches_hugo_paths() {
+        assert_eq!(urlize("posts/Café Notes"), "posts/café-notes");
+        assert_eq!(urlize("My Custom Slug!"), "my-custom-slug");
+        assert_eq!(urlize("C++ & Rust: 入門"), "c++--rust-入門");
+        let mut docs = vec![doc("posts/Café Notes.md")];
+        docs[0].slug = None;
+        let opts =
+            KeyOptions { url_template: Some("/{path|urlize}/".into()), ..KeyOptions::default() };
+        apply(&mut docs, &opts);
+        assert_eq!(docs[0].url.as_deref(), Some("/posts/café-notes/"));
     }
 
     #[test]

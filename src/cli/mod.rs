@@ -147,7 +147,8 @@ pub struct Args {
 
     /// The url of articles whose front matter has none, from a template: {key} {path} (path
     /// without extension or final /index) {slug} {year} {month} {day}, e.g. '/posts/{slug}/'
-    /// or Jekyll's '/{year}/{month}/{day}/{slug}.html'. Joined with --base-url like other urls.
+    /// or Jekyll's '/{year}/{month}/{day}/{slug}.html'; {path|urlize} lowercases and dashes
+    /// like Hugo ('Café Notes' → 'café-notes'). Joined with --base-url like other urls.
     #[arg(long, value_name = "TEMPLATE", help_heading = "Site")]
     pub url_template: Option<String>,
 
