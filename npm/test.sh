@@ -24,16 +24,16 @@ echo '{ "name": "related-npm-test", "private": true }' >package.json
 
 echo "-- npm install --offline (main + linux-x64 tarballs)"
 npm install --offline --no-save --loglevel=error "$main" "$platform"
-got="$(npx --no related --version)"
+got="$(npx --no -- related --version)"
 [ "$got" = "related $version" ] || fail "npx related --version printed '$got', expected 'related $version'"
-got="$(npx --no related-articles --version)"
+got="$(npx --no -- related-articles --version)"
 [ "$got" = "related $version" ] || fail "npx related-articles --version printed '$got'"
 # The exit code and stdout of the binary come through the shim.
-npx --no related "$repo/fixtures/hotchpotch-dev-feed.xml" -k 1 >out.json
+npx --no -- related "$repo/fixtures/hotchpotch-dev-feed.xml" -k 1 >out.json
 node -e 'const o = require("./out.json"); if (Object.keys(o).length !== 59) process.exit(1)' \
   || fail "the sample feed gave no 59-article JSON through the shim"
 set +e
-npx --no related --no-such-flag 2>/dev/null
+npx --no -- related --no-such-flag 2>/dev/null
 code=$?
 set -e
 [ "$code" = 2 ] || fail "a usage error exited $code through the shim, expected 2"
@@ -43,7 +43,7 @@ echo "-- without the platform package (--omit=optional)"
 rm -rf node_modules
 npm install --offline --no-save --omit=optional --loglevel=error "$main"
 set +e
-msg="$(npx --no related --version 2>&1)"
+msg="$(npx --no -- related --version 2>&1)"
 code=$?
 set -e
 [ "$code" = 1 ] || fail "a missing platform package exited $code, expected 1"
@@ -52,6 +52,6 @@ case "$msg" in
   *) fail "unhelpful message for a missing platform package: $msg" ;;
 esac
 tar -xzf "$dist/related-x86_64-unknown-linux-musl.tar.gz"
-got="$(RELATED_BINARY="$project/related-x86_64-unknown-linux-musl/related" npx --no related --version)"
+got="$(RELATED_BINARY="$project/related-x86_64-unknown-linux-musl/related" npx --no -- related --version)"
 [ "$got" = "related $version" ] || fail "RELATED_BINARY was not run: '$got'"
 echo "ok: a missing platform package is named, RELATED_BINARY works"

@@ -7,7 +7,8 @@
 #                                              expects (related-<triple>/related)
 #   related-articles-<os>-<cpu>-<version>.tgz  npm platform package (the binary)
 #   related-articles-<version>.tgz             npm main package (the `related` shim)
-#   related_articles-<version>-py3-none-<platform>.whl   PyPI wheel (the binary)
+#   related_articles-<version>-py3-none-<platform>.whl   PyPI wheel (the binary; on Linux
+#                                              tagged manylinux2014 + musllinux_1_1)
 #
 # The binary is built ONCE (cargo profile `dist`) and reused by the archive, the npm tarballs
 # and the wheel (maturin finds cargo's build up to date). On Linux it checks that the binary is
@@ -68,5 +69,8 @@ if ! command -v maturin >/dev/null 2>&1; then
   [ -x "$venv/bin/maturin" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q "maturin>=1.5,<2"; }
   maturin=("$venv/bin/maturin")
 fi
-"${maturin[@]}" build --locked --profile dist --target "$triple" --out "$out"
+# A static binary runs on glibc and musl alike: tag the Linux wheel for both (as uv does).
+tags=()
+case "$triple" in *linux*) tags=(--compatibility manylinux2014 musllinux_1_1) ;; esac
+"${maturin[@]}" build --locked --profile dist --target "$triple" ${tags[@]+"${tags[@]}"} --out "$out"
 ls -l "$out"

@@ -78,7 +78,7 @@ if [ "${RELATED_PACKAGED:-}" != 1 ]; then
   "$repo/scripts/package.sh" "$dist"
 fi
 bin_dir="$repo/target/x86_64-unknown-linux-musl/dist"
-version="$("$bin_dir/related" --version | cut -d' ' -f2)"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -n 1)"
 npm_tarballs=("$dist/related-articles-$version.tgz" "$dist/related-articles-linux-x64-$version.tgz")
 path_without_related="$PATH"
 
@@ -86,7 +86,7 @@ path_without_related="$PATH"
 # local tarballs and without touching package.json or the lock file.
 npm_install_related() {
   run npm install --offline --no-save --loglevel=error "${npm_tarballs[@]}"
-  npx --no related --version
+  npx --no -- related --version
 }
 
 for site in "${sites[@]}"; do
