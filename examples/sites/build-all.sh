@@ -6,7 +6,9 @@
 # For each site: run the recipe of docs/site-generators.md (the `related` command, then the
 # generator's build; for the npm sites `npm run build`, whose prebuild script runs `related`),
 # installing the generator first if needed (Hugo and Jekyll from Debian's packages, the npm
-# sites with `npm ci` from their package-lock.json). Then check.py compares every article page
+# sites with `npm ci` from their package-lock.json, then `related` itself from the npm tarballs
+# that scripts/package.sh packs into dist/, so their scripts run node_modules/.bin/related).
+# Then check.py compares every article page
 # with the JSON and makes sure the draft is nowhere in the output. First of all,
 # doc_snippets.py checks that the doc's code blocks are still the example files.
 set -euo pipefail
@@ -67,16 +69,32 @@ check() { # SITE OUTPUT_DIR RELATED_JSON
 echo "== docs/site-generators.md: code blocks match the example files"
 python3 "$here/doc_snippets.py"
 
-echo "== related: cargo build --release"
-(cd "$repo" && cargo build --release --quiet)
-export PATH="$repo/target/release:$PATH"
-related --version
+# One build for every site: scripts/package.sh makes the static binary (Hugo and Jekyll run it
+# from PATH) and the npm tarballs (the npm sites install them, then run `related` from
+# node_modules/.bin). RELATED_PACKAGED=1: dist/ is already fresh (.ci/run packages first).
+dist="$repo/dist"
+if [ "${RELATED_PACKAGED:-}" != 1 ]; then
+  echo "== related: scripts/package.sh"
+  "$repo/scripts/package.sh" "$dist"
+fi
+bin_dir="$repo/target/x86_64-unknown-linux-musl/dist"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -n 1)"
+npm_tarballs=("$dist/related-articles-$version.tgz" "$dist/related-articles-linux-x64-$version.tgz")
+path_without_related="$PATH"
+
+# npm_install_related: what `npm i -D related-articles` does for a published version, from the
+# local tarballs and without touching package.json or the lock file.
+npm_install_related() {
+  run npm install --offline --no-save --loglevel=error "${npm_tarballs[@]}"
+  npx --no -- related --version
+}
 
 for site in "${sites[@]}"; do
   echo "== $site"
   cd "$here/$site"
   case "$site" in
     hugo)
+      export PATH="$bin_dir:$path_without_related"
       apt_install hugo hugo
       hugo version
       rm -rf public resources data/related.json
@@ -85,6 +103,7 @@ for site in "${sites[@]}"; do
       check hugo public data/related.json
       ;;
     jekyll)
+      export PATH="$bin_dir:$path_without_related"
       apt_install jekyll jekyll
       jekyll --version
       rm -rf _site .jekyll-cache _data/related.json
@@ -93,24 +112,30 @@ for site in "${sites[@]}"; do
       check jekyll _site _data/related.json
       ;;
     eleventy)
+      export PATH="$path_without_related"
       need_npm eleventy
       run npm ci --loglevel=error
+      npm_install_related
       npx eleventy --version
       rm -rf _site content/_data/related.json
       run npm run build
       check eleventy _site content/_data/related.json
       ;;
     astro)
+      export PATH="$path_without_related"
       need_npm astro
       run npm ci --loglevel=error
+      npm_install_related
       npx astro --version
       rm -rf dist .astro src/data/related.json
       run npm run build
       check astro dist src/data/related.json
       ;;
     nextjs)
+      export PATH="$path_without_related"
       need_npm nextjs
       run npm ci --loglevel=error
+      npm_install_related
       npx next --version
       rm -rf .next out data/related.json
       run npm run build
