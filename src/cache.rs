@@ -34,6 +34,11 @@ const MAGIC: &[u8; 8] = b"RELCACHE";
 const FORMAT: u32 = 1;
 const FILE_NAME: &str = "related-cache.bin";
 
+/// Most term occurrences a cache file may hold in all (a billion: some
+/// 5 GB of text). Counts are replayed one by one, so a crafted file with
+/// huge counts could stall a run: it is refused instead.
+const MAX_TOTAL_COUNT: u64 = 1 << 30;
+
 /// A document's analyzed terms: `(term, count)`.
 pub type Terms = Vec<(String, u32)>;
 
@@ -215,16 +220,31 @@ fn decode(bytes: &[u8], settings: u64) -> Result<Option<Decoded>, String> {
     }
     let n_docs = r.len()?;
     let mut terms = HashMap::with_capacity(n_docs.min(1 << 20));
+    let mut total = 0u64;
     for _ in 0..n_docs {
         let hash = r.u128()?;
         let n = r.len()?;
-        let mut list = Vec::with_capacity(n.min(1 << 16));
+        let mut list: Terms = Vec::with_capacity(n.min(1 << 16));
         for _ in 0..n {
             let id = r.u32()? as usize;
             let count = r.u32()?;
-            list.push((table.get(id).ok_or("term id out of range")?.clone(), count));
+            if count == 0 {
+                return Err("term count of zero".into());
+            }
+            total += u64::from(count);
+            if total > MAX_TOTAL_COUNT {
+                return Err("implausible term counts".into());
+            }
+            let term = table.get(id).ok_or("term id out of range")?;
+            // Written sorted by term, each once.
+            if list.last().is_some_and(|(prev, _)| prev >= term) {
+                return Err("terms out of order".into());
+            }
+            list.push((term.clone(), count));
         }
-        terms.insert(hash, list);
+        if terms.insert(hash, list).is_some() {
+            return Err("an article stored twice".into());
+        }
     }
     let result = match r.take(1)?[0] {
         0 => None,
@@ -232,12 +252,23 @@ fn decode(bytes: &[u8], settings: u64) -> Result<Option<Decoded>, String> {
             let fingerprint = r.u128()?;
             let n = r.len()?;
             let mut lists = Vec::with_capacity(n.min(1 << 20));
-            for _ in 0..n {
+            for i in 0..n {
                 let len = r.len()?;
-                let mut list = Vec::with_capacity(len.min(1 << 16));
+                let mut list: Vec<Related> = Vec::with_capacity(len.min(1 << 16));
                 for _ in 0..len {
                     let doc = r.u32()?;
                     let score = f64::from_bits(r.u64()?);
+                    // Every index names another article of this result, every
+                    // score is a cosine in (0, 1], best first.
+                    if doc as usize >= n || doc as usize == i {
+                        return Err("neighbour index out of range".into());
+                    }
+                    if !(score > 0.0 && score <= 1.0 + 1e-6) {
+                        return Err("score out of range".into());
+                    }
+                    if list.last().is_some_and(|p| p.score < score || p.doc == doc) {
+                        return Err("neighbours out of order".into());
+                    }
                     list.push(Related { doc, score });
                 }
                 lists.push(list);

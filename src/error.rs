@@ -76,6 +76,16 @@ pub enum Error {
     /// `--check`: the output on disk is not what this run would write.
     #[error("{0}; run without --check to update it")]
     Stale(String),
+    /// A fatal error after inputs were skipped or damaged: the warnings
+    /// (printed before it) usually say why.
+    #[error("{source} (see the {count} warning(s) above)")]
+    AfterWarnings {
+        /// How many warnings were printed.
+        count: usize,
+        /// The error itself.
+        #[source]
+        source: Box<Error>,
+    },
     /// The embedded Japanese dictionary could not be loaded.
     #[error(transparent)]
     Dictionary(#[from] DictionaryError),

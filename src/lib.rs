@@ -30,6 +30,7 @@
 //! ```
 
 pub mod cache;
+pub mod charset;
 pub mod cli;
 pub mod config;
 pub mod document;
@@ -97,6 +98,9 @@ pub struct Outcome {
     pub explanations: Option<Vec<Vec<Vec<String>>>>,
     /// Inputs skipped or damaged, in input order.
     pub warnings: Vec<Warning>,
+    /// Problems that are not the inputs' (a damaged cache, rebuilt): printed
+    /// as warnings, but never fail `--strict`.
+    pub notices: Vec<Warning>,
     /// Per-stage timings.
     pub stages: Vec<Stage>,
 }
@@ -114,37 +118,53 @@ impl Outcome {
     }
 }
 
+/// Most worker threads per core `--threads` may start: more only add
+/// switching and memory (`-j 65535` once loaded a machine to 2,400).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads a run uses: [`MAX_THREADS_PER_CORE`] per core.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from) * MAX_THREADS_PER_CORE
+}
+
 /// Runs the pipeline on `config.inputs` and returns the related articles.
 /// Writes nothing and prints nothing.
 pub fn compute(config: &Config) -> Result<Outcome> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = config.threads {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool.build().map_err(|e| Error::Usage(format!("--threads: {e}")))?;
-    pool.install(|| compute_in_pool(config))
+    compute_collecting(config, &mut Vec::new())
 }
 
-fn compute_in_pool(config: &Config) -> Result<Outcome> {
+/// [`compute`], keeping the warnings met so far in `warnings` when it fails
+/// (they often explain the failure: the only file was skipped).
+fn compute_collecting(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outcome> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = config.threads {
+        pool = pool.num_threads(n.min(max_threads()));
+    }
+    let pool = pool.build().map_err(|e| Error::Usage(format!("--threads: {e}")))?;
+    pool.install(|| compute_in_pool(config, warnings))
+}
+
+fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outcome> {
     let mut watch = Stopwatch::new();
 
     let sources = source::discover(&config.inputs, &config.walk)?;
-    let mut warnings = sources.warnings.clone();
+    warnings.extend(sources.warnings.iter().cloned());
     watch.lap("discover", format!("{} files", sources.files.len()));
 
-    let (corpus, site_note) = site_corpus(config, &sources, &mut warnings)?;
+    let (corpus, site_note) = site_corpus(config, &sources, warnings)?;
     let text_bytes: usize =
         corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
     watch.lap("read+extract", format!("{} articles{site_note}", corpus.len()));
-    let pairs = filter::PairFilter::new(&corpus, &config.filters, &mut warnings);
+    let pairs = filter::PairFilter::new(&corpus, &config.filters, warnings);
 
     let analyzer = Analyzer::new(config.analyzer);
+    let mut notices = Vec::new();
     let mut cache = match &config.cache {
         Some(dir) => {
             let settings =
                 cache::settings_hash(&format!("{:?} {:?}", config.analyzer, config.fields));
             let (cache, warning) = Cache::open(dir, settings)?;
-            warnings.extend(warning);
+            notices.extend(warning);
             Some(cache)
         }
         None => None,
@@ -170,7 +190,9 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
         (Some(c), Some(f), Some((_, fresh)))
             if config.explain == 0 && fresh.iter().all(Option::is_none) =>
         {
-            c.result(f).map(<[_]>::to_vec)
+            // Only a result for exactly these articles (the file is checked
+            // for indices in range, not for what they index).
+            c.result(f).filter(|r| r.len() == corpus.len()).map(<[_]>::to_vec)
         }
         _ => None,
     };
@@ -283,7 +305,8 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
         watch.lap("cache", "saved".into());
     }
 
-    Ok(Outcome { corpus, related, explanations, warnings, stages: watch.stages })
+    let warnings = std::mem::take(warnings);
+    Ok(Outcome { corpus, related, explanations, warnings, notices, stages: watch.stages })
 }
 
 /// Reads the files found into the corpus the site publishes: drafts dropped
@@ -498,9 +521,33 @@ pub fn run(config: &Config) -> Result<Outcome> {
             "--check compares with an existing output: give -o FILE and/or --output-dir DIR".into(),
         ));
     }
-    let outcome = compute(config)?;
+    if let Some(n) = config.threads.filter(|&n| n > max_threads())
+        && config.verbosity >= Verbosity::Normal
+    {
+        eprintln!(
+            "related: note: --threads {n} capped to {} ({MAX_THREADS_PER_CORE} per core)",
+            max_threads()
+        );
+    }
+    let mut warnings = Vec::new();
+    let outcome = match compute_collecting(config, &mut warnings) {
+        Ok(outcome) => outcome,
+        // The warnings come first, and the error points at them.
+        Err(err) => {
+            if config.verbosity >= Verbosity::Normal {
+                for w in &warnings {
+                    eprintln!("related: warning: {w}");
+                }
+            }
+            return Err(match err {
+                Error::Usage(_) => err,
+                _ if warnings.is_empty() => err,
+                _ => Error::AfterWarnings { count: warnings.len(), source: Box::new(err) },
+            });
+        }
+    };
     if config.verbosity >= Verbosity::Normal {
-        for w in &outcome.warnings {
+        for w in outcome.warnings.iter().chain(&outcome.notices) {
             eprintln!("related: warning: {w}");
         }
     }
@@ -535,10 +582,12 @@ pub fn run(config: &Config) -> Result<Outcome> {
         check(config, fill, files.as_ref())?;
         return Ok(outcome);
     }
-    let mut dir_report = None;
-    if let (Some(dir), Some(files)) = (&config.output_dir, &files) {
-        dir_report = Some(output::dir::write(dir, files)?);
-    }
+    // All or nothing across -o and --output-dir too: the folder's files
+    // are staged first, and renamed into place only once -o is written.
+    let staged = match (&config.output_dir, &files) {
+        (Some(dir), Some(files)) => Some(output::dir::stage(dir, files)?),
+        _ => None,
+    };
     match &config.output {
         Some(path) => output::write_atomically(path, fill)?,
         None if config.output_dir.is_some() => {}
@@ -548,6 +597,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
             fill(&mut lock).map_err(|e| Error::io("<stdout>", e))?;
         }
     }
+    let dir_report = staged.map(output::dir::Staged::commit).transpose()?;
 
     if config.verbosity >= Verbosity::Verbose {
         for s in &outcome.stages {

@@ -1,9 +1,12 @@
 //! Reading sources into documents: bytes → text → the right extractor.
 //!
-//! - Encoding: UTF-8 (a BOM is dropped); UTF-16 with a BOM is decoded;
-//!   invalid UTF-8 is decoded lossily (U+FFFD) with a warning, since one
-//!   bad byte should not lose a whole article. A file with NUL bytes in its
-//!   first 8 KiB is binary and skipped with a warning.
+//! - Encoding ([`crate::charset`]): a BOM (UTF-8, UTF-16, UTF-32), else
+//!   UTF-8 if valid, else a declared charset (XML declaration, HTML
+//!   `<meta>`), else a confidently detected Japanese legacy encoding
+//!   (Shift_JIS, EUC-JP); otherwise invalid UTF-8 is decoded lossily
+//!   (U+FFFD) with a warning, since one bad byte should not lose a whole
+//!   article. A file with NUL bytes in its first 8 KiB is binary and
+//!   skipped with a warning.
 //! - Format: a feed is recognized by its content (`<rss`, `<feed`,
 //!   `<rdf:RDF`) whatever the extension; otherwise the extension decides
 //!   (`.md`/`.markdown`/`.mdx` Markdown, `.html`/`.htm` HTML, anything else
@@ -23,8 +26,16 @@ use crate::error::{Error, Result};
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted};
 use crate::source::{SourceFile, Sources};
 
-/// How much of a file is inspected to tell binary from text and feed from page.
+/// How much of a file is inspected to tell binary from text.
 const SNIFF_LEN: usize = 8 * 1024;
+
+/// How far into a file the root element of a feed is looked for (past the
+/// XML declaration, comments, processing instructions and a doctype).
+pub const FEED_SNIFF_LEN: usize = 64 * 1024;
+
+/// Extensions of files that should be feeds: one that is not recognized as
+/// one earns a warning (it is read as plain text).
+const FEED_EXTENSIONS: &[&str] = &["xml", "rss", "atom", "rdf"];
 
 /// What reading produced: documents in source order, and the problems met.
 #[derive(Debug, Default)]
@@ -50,12 +61,75 @@ pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
         }
     }
     if sources.stdin {
+        load_stdin(&mut loaded)?;
+    }
+    for doc in &mut loaded.docs {
+        for message in cap_fields(doc) {
+            loaded.warnings.push(Warning { location: doc.origin.clone(), message });
+        }
+    }
+    Ok(loaded)
+}
+
+/// Longest title kept, in characters; a longer one is cut (ending in `…`).
+/// Every neighbour entry repeats its article's title, so one huge title
+/// would multiply into the output.
+pub const MAX_TITLE_CHARS: usize = 500;
+
+/// Longest `url`, `slug` or item key kept, in bytes (the common URL limit).
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// Longest date kept, in bytes.
+const MAX_DATE_BYTES: usize = 64;
+
+/// Cuts the fields that are copied into the output to their limits, and
+/// says what was cut.
+fn cap_fields(doc: &mut Document) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(title) = &mut doc.title
+        && let Some((cut, _)) = title.char_indices().nth(MAX_TITLE_CHARS)
+    {
+        let chars = title.chars().count();
+        title.truncate(cut);
+        title.push('…');
+        notes.push(format!(
+            "title of {chars} characters cut to {MAX_TITLE_CHARS} (titles are repeated in every neighbour entry)"
+        ));
+    }
+    for (name, field) in [("url", &mut doc.url), ("slug", &mut doc.slug)] {
+        if field.as_ref().is_some_and(|v| v.len() > MAX_URL_BYTES) {
+            let len = field.take().map_or(0, |v| v.len());
+            notes.push(format!("{name} of {len} bytes ignored (the limit is {MAX_URL_BYTES})"));
+        }
+    }
+    if doc.date.as_ref().is_some_and(|d| d.len() > MAX_DATE_BYTES) {
+        let len = doc.date.take().map_or(0, |d| d.len());
+        notes.push(format!("date of {len} bytes ignored (the limit is {MAX_DATE_BYTES})"));
+    }
+    if !doc.path_key && doc.key.len() > MAX_URL_BYTES {
+        // Cut, and made distinct again by a hash of the whole key.
+        let hash = xxhash_rust::xxh3::xxh3_64(doc.key.as_bytes());
+        let mut cut = MAX_URL_BYTES - 17;
+        while !doc.key.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let len = doc.key.len();
+        doc.key.truncate(cut);
+        doc.key.push_str(&format!("~{hash:016x}"));
+        notes.push(format!("key of {len} bytes cut to {MAX_URL_BYTES}"));
+    }
+    notes
+}
+
+/// Reads standard input: a feed or JSON Lines.
+fn load_stdin(loaded: &mut Loaded) -> Result<()> {
+    {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
         loaded.bytes += bytes.len() as u64;
         let (text, note) = decode(bytes, "<stdin>");
         loaded.warnings.extend(note);
-        let items = if extract::feed::looks_like_feed(head(text.as_bytes())) {
+        let items = if looks_like_feed(&text) {
             extract::feed::extract(&text)
         } else {
             extract::jsonl::extract(&text)
@@ -68,7 +142,7 @@ pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
         loaded.docs.extend(docs);
         loaded.warnings.extend(skipped);
     }
-    Ok(loaded)
+    Ok(())
 }
 
 fn parse_error(origin: &str, e: &ExtractError) -> Error {
@@ -99,7 +173,7 @@ struct FileLoad {
 
 /// Reads and extracts one file.
 fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
-    let origin = file.path.display().to_string();
+    let origin = crate::source::names::display_path(&file.path);
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
         Err(e) => {
@@ -109,13 +183,14 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
     };
     let size = bytes.len() as u64;
     let raw_head = head(&bytes);
-    if raw_head.contains(&0) && !has_utf16_bom(raw_head) {
+    if raw_head.contains(&0) && !crate::charset::has_wide_bom(raw_head) {
         let w = Warning { location: origin, message: "binary file (contains NUL bytes)".into() };
         return FileLoad { docs: Err(w), note: Vec::new(), bytes: size };
     }
     let (text, mut note) = decode(bytes, &origin);
     // Sniffed on the decoded text, so a UTF-16 feed is recognized too.
-    let docs = if extract::feed::looks_like_feed(head(text.as_bytes())) {
+    let ext = extension(&file.path);
+    let docs = if looks_like_feed(&text) {
         match extract::feed::extract(&text) {
             Ok(items) => {
                 let (docs, skipped) = documents(&origin, items);
@@ -125,7 +200,16 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
             Err(e) => Err(warning(&origin, &e)),
         }
     } else {
-        let extracted = match extension(&file.path).as_deref() {
+        if ext.as_deref().is_some_and(|e| FEED_EXTENSIONS.contains(&e)) {
+            note.push(Warning {
+                location: origin.clone(),
+                message: format!(
+                    "not recognized as an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root element in the first {} KiB); read as plain text",
+                    FEED_SNIFF_LEN / 1024
+                ),
+            });
+        }
+        let extracted = match ext.as_deref() {
             Some("md" | "markdown" | "mdx") => extract::markdown::extract(&text, opts),
             Some("html" | "htm" | "xhtml") => Ok(extract::html::extract(&text)),
             _ => Ok(extract::plain::extract(&text)),
@@ -141,8 +225,10 @@ fn extension(path: &Path) -> Option<String> {
     path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase())
 }
 
-fn has_utf16_bom(b: &[u8]) -> bool {
-    b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF])
+/// Does `text` start like a feed (within [`FEED_SNIFF_LEN`] bytes)?
+fn looks_like_feed(text: &str) -> bool {
+    let b = text.as_bytes();
+    extract::feed::looks_like_feed(b.get(..FEED_SNIFF_LEN).unwrap_or(b))
 }
 
 /// The first [`SNIFF_LEN`] bytes.
@@ -150,37 +236,11 @@ fn head(bytes: &[u8]) -> &[u8] {
     bytes.get(..SNIFF_LEN).unwrap_or(bytes)
 }
 
-/// Decodes `bytes` as text. See the module docs for the rules. Takes the
-/// bytes by value so that valid UTF-8, the common case, is not copied (a
-/// large file is held in memory once, not twice).
+/// Decodes `bytes` as text: see [`crate::charset`]. Takes the bytes by
+/// value so that valid UTF-8, the common case, is not copied (a large file
+/// is held in memory once, not twice).
 fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
-    if has_utf16_bom(&bytes) {
-        let (text, _, had_errors) = encoding_rs::UTF_16LE.decode(&bytes); // BOM sniffing picks LE/BE
-        let note = had_errors.then(|| Warning {
-            location: origin.into(),
-            message: "invalid UTF-16; damaged characters were replaced with U+FFFD".into(),
-        });
-        return (text.into_owned(), note.into_iter().collect());
-    }
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            s.drain(..bom);
-            (s, Vec::new())
-        }
-        Err(e) => {
-            let note = Warning {
-                location: origin.into(),
-                message: format!(
-                    "invalid UTF-8 at byte {}; invalid bytes were replaced with U+FFFD (convert the file to UTF-8 to silence this)",
-                    e.utf8_error().valid_up_to()
-                ),
-            };
-            let bytes = e.into_bytes();
-            let text = String::from_utf8_lossy(bytes.get(bom..).unwrap_or_default()).into_owned();
-            (text, vec![note])
-        }
-    }
+    crate::charset::decode(bytes, origin)
 }
 
 /// The date in the name of a file under a `_posts` folder.

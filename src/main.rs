@@ -7,6 +7,8 @@ use related::cli::{self, Invocation, ParseError};
 use related::error::{Error, is_broken_pipe};
 
 fn main() -> ExitCode {
+    // Interrupted (Ctrl-C, SIGTERM): remove our temporary files, exit 130.
+    related::output::tempfiles::remove_on_signals();
     let config = match cli::parse(std::env::args_os().collect()) {
         Ok(Invocation::Run(config)) => config,
         Ok(Invocation::Tool(tool)) => {

@@ -73,6 +73,7 @@ pub fn arguments(
         };
         let flag = matches!(arg.get_action(), ArgAction::SetTrue);
         let many = arg.is_positional() || matches!(arg.get_action(), ArgAction::Append);
+        let is_path = arg.is_positional() || PATH_KEYS.contains(&key.as_str());
         let values: Vec<String> = match value {
             toml::Value::Boolean(b) if flag => {
                 if *b {
@@ -81,11 +82,25 @@ pub fn arguments(
                 continue;
             }
             _ if flag => return Err(wrong("true or false")),
+            // Paths are strings: `inputs = [1, 2]` is a mistake, not files "1" and "2".
+            toml::Value::Array(items) if many && is_path => items
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        format!(
+                            "{name}: `{key}` must be a list of strings (paths), but holds {} {v}",
+                            v.type_str()
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             toml::Value::Array(items) if many => items
                 .iter()
                 .map(|v| scalar(v).ok_or_else(|| wrong("a list of strings or numbers")))
                 .collect::<Result<_, _>>()?,
             toml::Value::Array(_) => return Err(wrong("a single value")),
+            toml::Value::String(s) => vec![s.clone()],
+            _ if is_path => return Err(wrong("a string (a path)")),
             v => vec![scalar(v).ok_or_else(|| wrong("a string or a number"))?],
         };
         let resolve = |v: String| -> OsString {

@@ -232,7 +232,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; more than 4 per core are capped to that).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
@@ -247,6 +247,11 @@ pub struct Args {
     /// Print per-stage timings and sizes on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Also read symlinks (in a walked directory) whose target is outside it;
+    /// skipped with a warning by default.
+    #[arg(long)]
+    pub follow_external_symlinks: bool,
 }
 
 impl Args {
@@ -280,7 +285,12 @@ impl Args {
         };
         Ok(Config {
             inputs: self.inputs,
-            walk: WalkOptions { include: self.include, exclude: self.exclude, root: self.root },
+            walk: WalkOptions {
+                include: self.include,
+                exclude: self.exclude,
+                root: self.root,
+                follow_external_symlinks: self.follow_external_symlinks,
+            },
             extract: ExtractOptions { include_code: self.include_code },
             keys: KeyOptions {
                 scheme: self.key,
@@ -392,8 +402,12 @@ pub fn print_tool(tool: &Tool, out: &mut dyn std::io::Write) -> std::io::Result<
     let mut command = Args::command();
     match tool {
         Tool::Completions { shell } => {
-            clap_complete::generate(*shell, &mut command, "related", out);
-            Ok(())
+            // clap_complete panics on a failed write (a closed pipe):
+            // render first, then write and report like any other output.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "related", &mut script);
+            out.write_all(&script)?;
+            out.flush()
         }
         Tool::Man => clap_mangen::Man::new(command).render(out),
     }

@@ -40,13 +40,14 @@ const NS_CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 const NS_DC: &str = "http://purl.org/dc/elements/1.1/";
 const NS_RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
-/// Sniffs the start of a file (the first ~1 KB is enough) for a feed root
-/// element: `<rss`, `<feed` (Atom) or `<rdf:RDF`. Skips a BOM, whitespace,
-/// the XML declaration and other processing instructions, comments and a
-/// doctype (including an internal subset). Anything else first — notably
-/// `<html` or `<!DOCTYPE html>` followed by `<html` — means "not a feed".
+/// Sniffs the start of a file for a feed root element: `<rss`, `<feed`
+/// (Atom) or `<rdf:RDF`. Skips a BOM, whitespace, the XML declaration and
+/// other processing instructions, comments and a doctype (including an
+/// internal subset), however long, within `head` (the caller bounds it).
+/// Anything else first — notably `<html` or `<!DOCTYPE html>` followed by
+/// `<html` — means "not a feed".
 pub fn looks_like_feed(head: &[u8]) -> bool {
-    let mut s = &head[..head.len().min(4096)];
+    let mut s = head;
     s = s.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(s);
     loop {
         s = s.trim_ascii_start();

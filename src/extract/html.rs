@@ -11,17 +11,16 @@
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
 //! Nesting deeper than `MAX_NESTING` elements is flattened before parsing
-//! (the text is kept; see `limit_nesting`): html5ever's tree builder
+//! (the text is kept; see the `nesting` module): html5ever's tree builder
 //! scans its stack of open elements on most block-level start tags, so
 //! N nested `<div>`s cost O(N²) — 200,000 of them (1 MB) took minutes.
 //!
 //! Not done here: choosing a key or a fallback title, reading files,
 //! detecting the charset (input is already `&str`).
 
-use std::borrow::Cow;
-
 use scraper::{ElementRef, Html, Node};
 
+use super::nesting::limit_nesting;
 use super::{Extracted, TextSink, clean_inline, dedup_tags, push_tag, strip_bom};
 
 /// Elements whose content is never article text.
@@ -81,28 +80,6 @@ const PREFORMATTED: &[&str] = &["pre", "listing", "textarea"];
 
 const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
-/// Deepest element nesting handed to the HTML parser. Real pages nest a few
-/// dozen levels; this bounds the parser's stack scans to a constant per tag.
-const MAX_NESTING: usize = 256;
-
-/// Elements that never have content: their start tag opens nothing.
-const VOID: &[&str] = &[
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
-    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
-];
-
-/// Elements the parser closes by itself when a sibling of their kind starts
-/// (or that occur once), so they do not pile up on its stack.
-const SELF_LIMITING: &[&str] = &[
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "rtc",
-    "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body",
-];
-
-/// Elements whose content is raw text up to their own end tag (`noscript`
-/// too: html5ever parses with scripting enabled).
-const RAW_TEXT: &[&str] =
-    &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"];
-
 /// Extracts title, body text and metadata from a whole HTML page.
 ///
 /// Body text comes from the first `<main>`, else from every `<article>`
@@ -150,143 +127,6 @@ pub fn fragment_to_text(fragment: &str) -> String {
         append_text(root, None, &mut sink);
     }
     sink.finish()
-}
-
-/// `src` with every start tag that would open an element more than
-/// [`MAX_NESTING`] deep replaced by a space: the text is kept, only
-/// structure that deep is flattened. Borrowed, not copied, when nothing is
-/// that deep (every real page).
-///
-/// One linear pass of a simplified tokenizer that errs towards counting too
-/// deep: comments, doctypes, quoted attribute values and raw text elements
-/// (`<script>`…) are skipped; void elements and those the parser closes by
-/// itself (`<p>`, `<li>`, `<td>`…) are not counted; `/>` closes an element
-/// only inside SVG or MathML, as in HTML (`<div/>` opens a `<div>`).
-fn limit_nesting(src: &str) -> Cow<'_, str> {
-    let b = src.as_bytes();
-    let mut depth = 0usize;
-    // The depth outside the current <svg>/<math>, while inside one.
-    let mut foreign: Option<usize> = None;
-    let mut out = String::new();
-    let mut copied = 0usize;
-    let mut i = 0usize;
-    while let Some(lt) = find(b, i, b"<") {
-        let rest = b.get(lt + 1..).unwrap_or_default();
-        match rest.first() {
-            Some(b'!') if rest.starts_with(b"!--") => {
-                i = find(b, lt + 4, b"-->").map_or(b.len(), |p| p + 3);
-            }
-            Some(b'!' | b'?') => i = find(b, lt, b">").map_or(b.len(), |p| p + 1),
-            Some(b'/') => {
-                let name = tag_name(rest.get(1..).unwrap_or_default());
-                i = tag_end(b, lt + 2);
-                if counted(name) {
-                    depth = depth.saturating_sub(1);
-                    if foreign.is_some_and(|outside| depth <= outside) {
-                        foreign = None;
-                    }
-                }
-            }
-            Some(c) if c.is_ascii_alphabetic() => {
-                let name = tag_name(rest);
-                let end = tag_end(b, lt + 1);
-                i = end;
-                if foreign.is_none() && is_one_of(name, RAW_TEXT) {
-                    // Skip the content; the end tag is not counted either.
-                    let mut close = b"</".to_vec();
-                    close.extend_from_slice(name);
-                    i = find_ignore_case(b, end, &close).unwrap_or(b.len());
-                    continue;
-                }
-                if foreign.is_none() && name.eq_ignore_ascii_case(b"plaintext") {
-                    break; // the rest of the document is text
-                }
-                let self_closed = foreign.is_some() && b[..end].ends_with(b"/>");
-                if !counted(name) || self_closed {
-                    continue;
-                }
-                if depth >= MAX_NESTING {
-                    out.push_str(&src[copied..lt]);
-                    out.push(' ');
-                    copied = end;
-                } else {
-                    if foreign.is_none()
-                        && (name.eq_ignore_ascii_case(b"svg") || name.eq_ignore_ascii_case(b"math"))
-                    {
-                        foreign = Some(depth);
-                    }
-                    depth += 1;
-                }
-            }
-            _ => i = lt + 1,
-        }
-    }
-    if copied == 0 {
-        Cow::Borrowed(src)
-    } else {
-        out.push_str(&src[copied..]);
-        Cow::Owned(out)
-    }
-}
-
-/// Does an element with this tag name stay on the parser's stack until closed?
-fn counted(name: &[u8]) -> bool {
-    !name.is_empty()
-        && !is_one_of(name, VOID)
-        && !is_one_of(name, SELF_LIMITING)
-        && !is_one_of(name, RAW_TEXT)
-}
-
-fn is_one_of(name: &[u8], list: &[&str]) -> bool {
-    list.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name))
-}
-
-/// The tag name at the start of `s`: up to whitespace, `/` or `>`.
-fn tag_name(s: &[u8]) -> &[u8] {
-    let len = s.iter().position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>');
-    &s[..len.unwrap_or(s.len())]
-}
-
-/// Index just past the `>` ending the tag that starts before `from`, or
-/// the end of input; a `>` inside a quoted attribute value does not count.
-fn tag_end(b: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    let mut after_equals = false;
-    for (k, &c) in b.iter().enumerate().skip(from) {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            b'>' => return k + 1,
-            b'"' | b'\'' if after_equals => quote = Some(c),
-            b'=' => {
-                after_equals = true;
-                continue;
-            }
-            c if c.is_ascii_whitespace() => continue,
-            _ => {}
-        }
-        after_equals = false;
-    }
-    b.len()
-}
-
-/// First index at or after `from` where `needle` starts.
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let hay = hay.get(from..)?;
-    if let [single] = needle {
-        return hay.iter().position(|c| c == single).map(|p| p + from);
-    }
-    hay.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
-}
-
-/// [`find`], ASCII case-insensitively.
-fn find_ignore_case(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let hay = hay.get(from..)?;
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle)).map(|p| p + from)
 }
 
 /// The element children of the document (or fragment) node: normally just
@@ -426,6 +266,9 @@ fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, sink: &mut Te
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    use super::super::nesting::MAX_NESTING;
     use super::*;
 
     #[test]

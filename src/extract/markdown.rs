@@ -121,6 +121,7 @@ type FmMap = Vec<(String, FmValue)>;
 
 fn parse_yaml(text: &str) -> Result<FmMap, ExtractError> {
     use serde_norway::Value;
+    super::depth::check_yaml(text).map_err(|e| e.shifted_lines(1))?;
     let value: Value = serde_norway::from_str(text).map_err(|e| {
         // Front matter line n is file line n + 1; the column is unchanged.
         let position = e.location().map(|l| (l.line() + 1, l.column()));
@@ -173,6 +174,7 @@ fn yaml_scalar(v: &serde_norway::Value) -> FmValue {
 }
 
 fn parse_toml(text: &str) -> Result<FmMap, ExtractError> {
+    super::depth::check_toml(text).map_err(|e| e.shifted_lines(1))?;
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let position = e.span().map(|span| {
             let (line, col) = line_col(text, span.start);

@@ -19,10 +19,12 @@
 //! other metadata strings are trimmed and have their whitespace collapsed to
 //! single spaces (no newlines).
 
+mod depth;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
 pub mod markdown;
+mod nesting;
 pub mod plain;
 
 /// What one article yields before it gets a key. Title is NOT repeated in `text`.
@@ -60,6 +62,13 @@ pub struct ExtractError {
 impl ExtractError {
     pub(crate) fn new(message: impl Into<String>, position: Option<(usize, usize)>) -> Self {
         Self { message: message.into(), position }
+    }
+
+    /// The same error with its line moved down by `delta` (for a part that
+    /// starts `delta` lines into the file).
+    pub(crate) fn shifted_lines(mut self, delta: usize) -> Self {
+        self.position = self.position.map(|(l, c)| (l + delta, c));
+        self
     }
 }
 

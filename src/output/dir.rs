@@ -10,11 +10,16 @@
 //! characters, and `%` itself) are percent-encoded. Japanese and other
 //! letters are kept. Two keys that would share a file are an error.
 //!
-//! Each file is written atomically and only when its content changed (so a
-//! generator watching the folder rebuilds only what changed). The names
-//! written are kept in `DIR/.related-files`; files a previous run wrote for
-//! articles that no longer exist are removed, and nothing else in `DIR` is
-//! ever touched.
+//! Each file is written only when its content changed (so a generator
+//! watching the folder rebuilds only what changed), and the folder is
+//! updated all or nothing: every destination is checked, then every
+//! changed file is written to a temporary file beside it ([`stage`]), and
+//! only when all succeeded are they renamed into place ([`Staged::commit`]);
+//! a failure (disk full, a name too long) leaves the folder as it was. The
+//! names written are kept in `DIR/.related-files`; files a previous run
+//! wrote for articles that no longer exist are removed if they are regular
+//! files reached without a symlink, and nothing else in `DIR` is ever
+//! touched.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -133,36 +138,178 @@ fn is_own_file(name: &str) -> bool {
         && name.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
 }
 
-/// Writes `files` into `dir`, each atomically and only if changed, then
-/// removes the files of articles that are gone and records the new list.
+/// Longest path written (bytes), below every system's limit: a longer one
+/// is refused before anything is written.
+const MAX_PATH: usize = 4000;
+
+/// Writes `files` into `dir`, all or nothing: see [`stage`] and
+/// [`Staged::commit`].
 pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<DirReport> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let previous = previous_files(dir);
-    let mut report = DirReport::default();
+    stage(dir, files)?.commit()
+}
+
+/// An update of the output folder written to temporary files next to their
+/// destinations, not yet visible. Dropping it removes the temporary files
+/// and the folders it created: the folder is as before.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    /// Destination and its complete temporary file, for changed files.
+    renames: Vec<(PathBuf, tempfile::TempPath)>,
+    /// Folders created for new files, deepest last.
+    created: Vec<PathBuf>,
+    previous: BTreeSet<String>,
+    names: BTreeSet<String>,
+    report: DirReport,
+}
+
+/// Checks every destination, then writes every changed file of `files` to a
+/// temporary file beside it. Nothing in `dir` changes yet; on any error the
+/// temporary files are removed again.
+pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
+    // Every name and destination first: a failure half-way would leave a
+    // mix of old and new files.
+    for name in files.keys() {
+        let path = dir.join(name);
+        if path.as_os_str().len() > MAX_PATH {
+            return Err(Error::Usage(format!(
+                "--output-dir: the path for {name:?} would be longer than {MAX_PATH} bytes; use shorter keys (see --key, --strip-extension) or a shorter folder"
+            )));
+        }
+        let mut cur = dir.to_path_buf();
+        let parts: Vec<&str> = name.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            cur.push(part);
+            let last = i + 1 == parts.len();
+            match std::fs::metadata(&cur) {
+                Ok(m) if last && m.is_dir() => {
+                    return Err(Error::Usage(format!(
+                        "--output-dir: {} is a folder, where the file for {name:?} goes; move it away",
+                        cur.display()
+                    )));
+                }
+                Ok(m) if !last && !m.is_dir() => {
+                    return Err(Error::Usage(format!(
+                        "--output-dir: {} is a file, where a folder for {name:?} goes; move it away",
+                        cur.display()
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut staged = Staged {
+        dir: dir.to_path_buf(),
+        renames: Vec::new(),
+        created: Vec::new(),
+        previous: BTreeSet::new(),
+        names: files.keys().cloned().collect(),
+        report: DirReport::default(),
+    };
+    staged.create_dir(dir)?;
+    staged.previous = previous_files(dir);
+    let mut cleaned = BTreeSet::new();
     for (name, bytes) in files {
         let path = dir.join(name);
         if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
-            report.unchanged += 1;
+            staged.report.unchanged += 1;
             continue;
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let parent = path.parent().unwrap_or(dir).to_path_buf();
+        staged.create_dir(&parent)?;
+        if cleaned.insert(parent.clone()) {
+            super::tempfiles::remove_stale(&parent);
         }
-        super::write_atomically(&path, |w| w.write_all(bytes))?;
-        report.written += 1;
-    }
-    for gone in previous.iter().filter(|f| !files.contains_key(*f)) {
-        let path = dir.join(gone);
-        match std::fs::remove_file(&path) {
-            Ok(()) => report.removed += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&path, e)),
+        let mut tmp = super::tempfiles::create_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        tmp.write_all(bytes)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::io(&path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode()).unwrap_or(0o644);
+            let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode));
         }
-        remove_empty_parents(dir, &path);
+        // Closed now (thousands of open files would hit the limit), removed
+        // when dropped unless renamed.
+        staged.renames.push((path, tmp.into_temp_path()));
     }
-    let manifest: String = files.keys().map(|f| format!("{f}\n")).collect();
-    super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
-    Ok(report)
+    Ok(staged)
+}
+
+impl Staged {
+    /// `dir` and its missing parents, recording those created.
+    fn create_dir(&mut self, dir: &Path) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(p) = cur.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            missing.push(p.to_path_buf());
+            cur = p.parent();
+        }
+        for p in missing.into_iter().rev() {
+            std::fs::create_dir(&p).map_err(|e| Error::io(&p, e))?;
+            self.created.push(p);
+        }
+        Ok(())
+    }
+
+    /// Makes the update visible: renames every file into place, removes
+    /// the files of articles that are gone, and records the new list. The
+    /// list is first written with the old and new names together, so even
+    /// an interruption half-way leaves no file the next run would not know.
+    pub fn commit(mut self) -> Result<DirReport> {
+        let dir = self.dir.clone();
+        let union: String = self.previous.union(&self.names).map(|f| format!("{f}\n")).collect();
+        super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(union.as_bytes()))?;
+        for (path, tmp) in std::mem::take(&mut self.renames) {
+            tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+            self.report.written += 1;
+        }
+        self.created.clear(); // they hold files now
+        for gone in self.previous.iter().filter(|f| !self.names.contains(*f)) {
+            let path = dir.join(gone);
+            if !is_plain_file_inside(&dir, gone) {
+                continue;
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => self.report.removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+            remove_empty_parents(&dir, &path);
+        }
+        let manifest: String = self.names.iter().map(|f| format!("{f}\n")).collect();
+        super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
+        Ok(std::mem::take(&mut self.report))
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Temporary files first (their TempPath removes them), then the
+        // folders made for them, deepest first; a folder not empty stays.
+        self.renames.clear();
+        for p in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(p);
+        }
+    }
+}
+
+/// Is `dir/name` a regular file reached without any symlink below `dir`?
+/// Only those are ever removed: a symlinked folder in the output folder
+/// (`od/link -> /elsewhere`) must not lead a removal outside it.
+fn is_plain_file_inside(dir: &Path, name: &str) -> bool {
+    let mut cur = dir.to_path_buf();
+    let parts: Vec<&str> = name.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        cur.push(part);
+        let Ok(m) = std::fs::symlink_metadata(&cur) else { return false };
+        let ok = if i + 1 == parts.len() { m.file_type().is_file() } else { m.is_dir() };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// Removes the folders between `file` and `dir` that are now empty.

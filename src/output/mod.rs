@@ -13,9 +13,10 @@
 
 pub mod check;
 pub mod dir;
+pub mod tempfiles;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -224,6 +225,28 @@ pub fn python_float_repr(x: f64) -> String {
     }
 }
 
+/// Where `path` leads through symlinks (relative targets resolved against
+/// the link's folder), up to 40 links as the OS allows; `path` itself if it
+/// is not a symlink.
+pub(crate) fn follow_symlinks(path: &Path) -> PathBuf {
+    let mut cur = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&cur) {
+                Ok(next) => {
+                    cur = match cur.parent() {
+                        Some(parent) if next.is_relative() => parent.join(next),
+                        _ => next,
+                    }
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    cur
+}
+
 /// tempfile's error names the temporary file, which the user never asked
 /// for; when the folder itself is the problem, report that instead.
 fn without_temp_path(e: io::Error, dir: &Path) -> io::Error {
@@ -251,6 +274,10 @@ pub fn write_atomically(
         fill(&mut w).map_err(|e| Error::io(path, e))?;
         return w.flush().map_err(|e| Error::io(path, e));
     }
+    // `-o data/related.json` where that is a symlink: the file it points to
+    // is the output (replaced atomically there), the link stays.
+    let target = follow_symlinks(path);
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -258,11 +285,9 @@ pub fn write_atomically(
     // A fresh clone of a site often lacks `data/` (empty folders are not
     // kept by git): create it, as site generators do for their outputs.
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".related-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, without_temp_path(e, dir)))?;
+    tempfiles::remove_stale(dir);
+    let mut tmp =
+        tempfiles::create_in(dir).map_err(|e| Error::io(path, without_temp_path(e, dir)))?;
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut w).map_err(|e| Error::io(path, e))?;
@@ -312,6 +337,7 @@ mod tests {
             related,
             explanations: None,
             warnings: Vec::new(),
+            notices: Vec::new(),
             stages: Vec::new(),
         };
         let mut out = Vec::new();

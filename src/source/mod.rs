@@ -6,6 +6,7 @@
 //! given on the command line, or the path as given for a file argument,
 //! always with `/` separators so keys are the same on every machine.
 
+pub mod names;
 pub mod walk;
 
 use std::collections::HashMap;
@@ -28,6 +29,10 @@ pub struct WalkOptions {
     /// Key files by their path relative to this folder instead of the
     /// directory given (`related _posts --root .` → `_posts/a.md`).
     pub root: Option<PathBuf>,
+    /// Read symlinks whose target is outside the walked directory (skipped
+    /// with a warning by default: `content/x.md -> ~/.env` must not publish
+    /// a secret).
+    pub follow_external_symlinks: bool,
 }
 
 /// One file to read.
@@ -54,6 +59,7 @@ pub struct Sources {
 pub(crate) struct Filter {
     include: Option<GlobSet>,
     exclude: GlobSet,
+    pub(crate) follow_external_symlinks: bool,
 }
 
 impl Filter {
@@ -67,7 +73,11 @@ impl Filter {
         };
         let include =
             if opts.include.is_empty() { None } else { Some(build(&opts.include, "--include")?) };
-        Ok(Filter { include, exclude: build(&opts.exclude, "--exclude")? })
+        Ok(Filter {
+            include,
+            exclude: build(&opts.exclude, "--exclude")?,
+            follow_external_symlinks: opts.follow_external_symlinks,
+        })
     }
 
     /// Should a walked file with this key be read?
@@ -113,6 +123,16 @@ pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
             f.key = key_under_root(&f.path, root)?;
         }
     }
+    // Warned once for the whole run, naming one example.
+    if let Some(f) = sources.files.iter().find(|f| f.path.to_str().is_none()) {
+        let n = sources.files.iter().filter(|f| f.path.to_str().is_none()).count();
+        sources.warnings.push(crate::Warning {
+            location: f.key.clone(),
+            message: format!(
+                "{n} file name(s) are not valid UTF-8; their invalid bytes are percent-encoded in keys (%XX)"
+            ),
+        });
+    }
     dedupe_same_file(&mut sources.files);
     sources.files.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.path.cmp(&b.path)));
     Ok(sources)
@@ -153,11 +173,11 @@ pub fn path_key(path: &Path) -> String {
         .filter(|c| !matches!(c, Component::CurDir))
         .map(|c| match c {
             Component::RootDir => String::new(),
-            c => c.as_os_str().to_string_lossy().into_owned(),
+            c => names::encode_name(c.as_os_str()).0.into_owned(),
         })
         .collect();
     let key = parts.join("/");
-    if key.is_empty() { path.to_string_lossy().into_owned() } else { key }
+    if key.is_empty() { names::display_path(path) } else { key }
 }
 
 /// The key of `path` relative to `root` (`--root`). Tried on the paths as

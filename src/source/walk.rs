@@ -1,5 +1,6 @@
 //! Recursive directory walk: sorted, hidden entries skipped, links followed
-//! with loop detection.
+//! with loop detection, but only to targets inside the walked directory
+//! (unless `--follow-external-symlinks`).
 
 use std::path::Path;
 
@@ -21,12 +22,15 @@ pub fn has_default_extension(key: &str) -> bool {
 /// Adds the files under `dir` to `sources`, keyed relative to `dir`.
 /// Unreadable entries and symlink loops become warnings, not failures.
 pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Result<()> {
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    // Symlinks are followed only within the walked tree unless asked.
+    let root =
+        (!filter.follow_external_symlinks).then(|| std::fs::canonicalize(dir).ok()).flatten();
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -40,17 +44,49 @@ pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Re
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if let Some(root) = &root
+            && entry.depth() > 0
+            && entry.path_is_symlink()
+            && let Ok(target) = std::fs::canonicalize(entry.path())
+            && !target.starts_with(root)
+        {
+            let is_dir = entry.file_type().is_dir();
+            // A file this walk would not read anyway needs no warning.
+            if !is_dir && !filter.walked(&key_of(dir, entry.path())) {
+                continue;
+            }
+            sources.warnings.push(Warning {
+                location: super::names::display_path(entry.path()),
+                message: format!(
+                    "symbolic link to {}, outside {}; skipped (--follow-external-symlinks reads it)",
+                    super::names::display_path(&target),
+                    dir.display()
+                ),
+            });
+            if is_dir {
+                walker.skip_current_dir();
+            }
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-        let key =
-            rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        if !entry.file_type().is_file() || entry.path().strip_prefix(dir).is_err() {
+            continue;
+        }
+        let key = key_of(dir, entry.path());
         if filter.walked(&key) {
             sources.files.push(SourceFile { path: entry.into_path(), key });
         }
     }
     Ok(())
+}
+
+/// The key of `path` under `dir`: its components joined with `/`, bytes
+/// that are not UTF-8 percent-encoded.
+fn key_of(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| super::names::encode_name(c.as_os_str()).0)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]

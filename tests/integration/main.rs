@@ -6,5 +6,6 @@ mod formats;
 mod golden;
 mod inputs;
 mod properties;
+mod reliability;
 mod site;
 mod util;

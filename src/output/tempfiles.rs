@@ -1,0 +1,116 @@
+//! Our temporary files (`.related-<pid>-XXXXXX.tmp`, next to each file
+//! written atomically): created with the process id in the name, removed
+//! when the process is interrupted (SIGINT, SIGTERM, SIGHUP: see
+//! [`remove_on_signals`]), and, when a run was killed outright (`kill -9`,
+//! power loss), removed by the next run that writes into the same folder
+//! (`remove_stale`) once their process is gone.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tempfile::NamedTempFile;
+
+const PREFIX: &str = ".related-";
+const SUFFIX: &str = ".tmp";
+
+/// The folders this process creates temporary files in: on a signal, its
+/// files there are removed (by name, so a file created just as the signal
+/// came goes too).
+static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// This process's temporary file names start with this.
+fn own_prefix() -> String {
+    format!("{PREFIX}{}-", std::process::id())
+}
+
+/// A temporary file in `dir`, named `.related-<pid>-XXXXXX.tmp`; `dir` is
+/// remembered for [`remove_on_signals`].
+pub(crate) fn create_in(dir: &Path) -> io::Result<NamedTempFile> {
+    if let Ok(mut dirs) = DIRS.lock()
+        && !dirs.iter().any(|d| d == dir)
+    {
+        dirs.push(dir.to_path_buf());
+    }
+    tempfile::Builder::new().prefix(&own_prefix()).suffix(SUFFIX).tempfile_in(dir)
+}
+
+/// On SIGINT, SIGTERM or SIGHUP, removes this process's temporary files and
+/// exits with 130 (the shell's code for an interrupted command). For the
+/// binary; a program embedding the library keeps its own signal handling.
+pub fn remove_on_signals() {
+    let _ = ctrlc::set_handler(|| {
+        let prefix = own_prefix();
+        if let Ok(dirs) = DIRS.lock() {
+            for dir in dirs.iter() {
+                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    if name.starts_with(&prefix) && name.ends_with(SUFFIX) {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
+            }
+        }
+        std::process::exit(130);
+    });
+}
+
+/// Removes temporary files of ours left in `dir` by a run that was killed:
+/// those whose process is gone (and those of the old `.related-XXXXXX.tmp`
+/// naming, which did not record it). Only regular files; errors ignored.
+pub(crate) fn remove_stale(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(middle) = name.strip_prefix(PREFIX).and_then(|n| n.strip_suffix(SUFFIX)) else {
+            continue;
+        };
+        let stale = match middle.split_once('-') {
+            Some((pid, _)) => match pid.parse::<u32>() {
+                Ok(pid) => pid != std::process::id() && !process_alive(pid),
+                Err(_) => false,
+            },
+            // The old naming: six random letters and digits, no process id.
+            None => middle.len() == 6 && middle.bytes().all(|c| c.is_ascii_alphanumeric()),
+        };
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Is process `pid` running? Where that cannot be told (no `/proc`), it is
+/// assumed to be, so a live run's files are never removed.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_files_of_dead_processes_go_live_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = create_in(dir.path()).unwrap();
+        let ours = tmp.path().to_path_buf();
+        let name = ours.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(name.starts_with(&own_prefix()) && name.ends_with(".tmp"), "{name}");
+        assert!(DIRS.lock().unwrap().iter().any(|d| d == dir.path()));
+        // No process has the largest pid.
+        let dead = dir.path().join(".related-4294967295-abcdef.tmp");
+        let old = dir.path().join(".related-AbC123.tmp");
+        let other = dir.path().join(".related-notes.tmp");
+        let user = dir.path().join("related-1-x.tmp");
+        for p in [&dead, &old, &other, &user] {
+            std::fs::write(p, "x").unwrap();
+        }
+        remove_stale(dir.path());
+        assert!(ours.exists(), "this process's file is live");
+        assert!(!dead.exists() && !old.exists());
+        assert!(other.exists() && user.exists(), "not our naming: kept");
+    }
+}
