@@ -507,6 +507,7 @@ impl Item {
             slug: None,
             lang: self.lang,
             description: None,
+            ..Extracted::default()
         }
     }
 }
