@@ -36,6 +36,7 @@ pub mod document;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod generator;
 pub mod keys;
 pub mod lists;
 pub mod load;

@@ -293,6 +293,13 @@ pub struct Args {
     /// tags (tags); those entries are marked "filled": true and have no score.
     #[arg(long, value_enum, default_value_t = crate::lists::Fill::None, help_heading = "Publishing")]
     pub fill: crate::lists::Fill,
+
+    /// Read the generator's config in the site folder (--root, else here) where it settles a
+    /// question: Hugo's hugo.toml (timeZone, defaultContentLanguage, buildFuture, buildExpired,
+    /// languages.*.contentDir), Jekyll's _config.yml (timezone, future). auto: whichever is
+    /// there. Flags given win.
+    #[arg(long, value_enum, default_value_t = crate::generator::Generator::Auto, help_heading = "Publishing")]
+    pub site: crate::generator::Generator,
 }
 
 impl Args {
@@ -317,11 +324,25 @@ impl Args {
         if !(0.0..=1.0).contains(&self.min_score) {
             return Err(format!("--min-score {} is outside 0..=1", self.min_score));
         }
-        let now = match &self.now {
-            Some(raw) => Some(crate::site::parse_now(raw, self.timezone)?),
+        let mut site = crate::site::SiteOptions {
+            lang_dirs: self.lang_dir,
+            default_lang: self.default_lang,
+            split_lang: self.split_lang,
+            zone: self.timezone,
+            now: None,
+            include_future: self.include_future,
+            include_expired: self.include_expired,
+            include_unlisted: self.include_unlisted,
+        };
+        let site_dir = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
+        let generator = crate::generator::read(self.site, &site_dir)?;
+        let jekyll = generator.jekyll;
+        generator.apply(&mut site, self.timezone.is_some());
+        site.now = match &self.now {
+            Some(raw) => Some(crate::site::parse_now(raw, site.zone)?),
             None => None,
         };
-        let split_lang = self.split_lang || !self.lang_dir.is_empty();
+        let split_lang = site.splits();
         if split_lang && self.format == Format::SimilarDocuments {
             return Err("--format similar-documents has one list per path and no languages:                  --split-lang/--lang-dir need --format json or jsonl"
                 .into());
@@ -342,13 +363,14 @@ impl Args {
                 strip_extension: self.strip_extension,
                 base_url: self.base_url,
                 url_template: self.url_template,
-                date_zone: self.timezone,
+                // Hugo keeps a date's own offset in permalinks; Jekyll converts.
+                date_zone: self.timezone.or(if jekyll { site.zone } else { None }),
             },
             filters: FilterOptions {
                 include_drafts: self.include_drafts,
                 exclude_newer: self.exclude_newer,
                 same_lang: self.same_lang,
-                zone: self.timezone,
+                zone: site.zone,
             },
             analyzer: AnalyzerOptions {
                 japanese: JapaneseOptions {
@@ -380,16 +402,7 @@ impl Args {
             strict: self.strict,
             progress: verbosity >= Verbosity::Normal && std::io::stderr().is_terminal(),
             verbosity,
-            site: crate::site::SiteOptions {
-                lang_dirs: self.lang_dir,
-                default_lang: self.default_lang,
-                split_lang,
-                zone: self.timezone,
-                now,
-                include_future: self.include_future,
-                include_expired: self.include_expired,
-                include_unlisted: self.include_unlisted,
-            },
+            site,
             fill: self.fill,
         })
     }

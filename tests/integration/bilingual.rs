@@ -339,3 +339,44 @@ fn fill_tops_short_lists_up_without_scores() {
     ]));
     assert_eq!(neighbours(&json, "a.md"), Vec::<String>::new(), "nothing older to fill with");
 }
+
+#[test]
+fn hugo_config_settles_languages_zone_and_future() {
+    let t = folder_site();
+    t.write(
+        "hugo.toml",
+        "defaultContentLanguage = \"en\"\ntimeZone = \"Asia/Tokyo\"\n\
+         [languages.en]\ncontentDir = \"content/en\"\n[languages.ja]\ncontentDir = \"content/ja\"\n",
+    );
+    t.write(
+        "content/ja/posts/soon.md",
+        format!("---\ntitle: Soon ja\ndate: 2024-06-01 20:00\n---\n{COFFEE_JA}\n"),
+    );
+    let now = ["--now", "2024-06-01T12:00:00Z"];
+    let json = run_json(t.cmd().arg("content").args(now));
+    assert_eq!(keys(&json), ["en", "ja"], "languages.*.contentDir read from hugo.toml");
+    assert!(json["ja"].get("posts/soon.md").is_some(), "20:00 in Tokyo is before noon UTC");
+    let json = run_json(t.cmd().arg("content").args(now).args(["--timezone", "UTC"]));
+    assert!(json["ja"].get("posts/soon.md").is_none(), "a flag wins over the config");
+    let json = run_json(t.cmd().arg("content").args(now).args(["--site", "none"]));
+    assert!(json.get("en/posts/kettle.md").is_some(), "--site none reads nothing");
+    t.write("hugo.toml", "timeZone = \"Nowhere/Town\"\n");
+    t.cmd()
+        .arg("content")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("hugo.toml").and(predicate::str::contains("timeZone")));
+}
+
+#[test]
+fn jekyll_config_future_and_timezone() {
+    let t = TestDir::new();
+    t.write("_config.yml", "timezone: Asia/Tokyo\nfuture: true\n");
+    t.write("_posts/2030-01-01-later.md", format!("---\ntitle: Later\n---\n{COFFEE_EN}\n"));
+    t.write("_posts/2024-01-01-now.md", format!("---\ntitle: Now\n---\n{COFFEE_EN}\n"));
+    let json = run_json(t.cmd().args(["_posts", "--now", "2024-06-01"]));
+    assert!(json.get("2030-01-01-later.md").is_some(), "future: true builds it");
+    t.write("_config.yml", "timezone: Asia/Tokyo\n");
+    let json = run_json(t.cmd().args(["_posts", "--now", "2024-06-01"]));
+    assert!(json.get("2030-01-01-later.md").is_none());
+}
