@@ -87,6 +87,10 @@ pub struct Config {
     pub verbosity: Verbosity,
     /// Show a progress bar on stderr for stages longer than two seconds.
     pub progress: bool,
+    /// Languages, time zone and publishing rules of the site.
+    pub site: crate::site::SiteOptions,
+    /// How short lists are topped up to `top_k`.
+    pub fill: crate::lists::Fill,
 }
 
 impl Default for Config {
@@ -115,6 +119,8 @@ impl Default for Config {
             strict: false,
             verbosity: Verbosity::Normal,
             progress: false,
+            site: crate::site::SiteOptions::default(),
+            fill: crate::lists::Fill::None,
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct Document {
     /// The key is a file path (not a feed link or a JSON Lines key), so
     /// `--strip-extension` and slug-from-file-name apply to it.
     pub path_key: bool,
+    /// Publishing, listing and language-group details (see [`crate::site`]).
+    pub site: crate::site::SiteMeta,
 }
 
 impl Document {
@@ -53,7 +55,9 @@ impl Document {
 /// ascending ids are ascending keys: the tie-break order of the output).
 pub type DocId = u32;
 
-/// Documents sorted by key with duplicate keys rejected. This type owns the
+/// Documents sorted by key with duplicate keys rejected (with
+/// `--split-lang`: sorted by language, then key, and keys unique within a
+/// language). This type owns the
 /// order every later stage and the output rely on.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
@@ -64,8 +68,13 @@ impl Corpus {
     /// Sorts `docs` by key; two documents with the same key are an error that
     /// names both origins.
     pub fn new(mut docs: Vec<Document>) -> Result<Self> {
-        docs.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.origin.cmp(&b.origin)));
-        if let Some(pair) = docs.windows(2).find(|w| w[0].key == w[1].key) {
+        docs.sort_by(|a, b| {
+            (&a.site.partition, &a.key, &a.origin).cmp(&(&b.site.partition, &b.key, &b.origin))
+        });
+        if let Some(pair) = docs
+            .windows(2)
+            .find(|w| w[0].key == w[1].key && w[0].site.partition == w[1].site.partition)
+        {
             return Err(Error::DuplicateKey {
                 key: pair[0].key.clone(),
                 first: pair[0].origin.clone(),

@@ -11,8 +11,10 @@
 //! date, or without a language, is neither filtered nor filters others. The
 //! language comes from the document (front matter, `<html lang>`, feed), else
 //! from a Hugo-style file name (`post.ja.md`).
-
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+//!
+//! Three rules always apply (see [`crate::site`]): translations of one page
+//! are never each other's neighbours, `--split-lang` keeps lists within a
+//! language, and `related_exclude: true` articles are never listed.
 
 use crate::Warning;
 use crate::document::{Corpus, DocId, Document};
@@ -26,6 +28,8 @@ pub struct FilterOptions {
     pub exclude_newer: bool,
     /// Only list articles in the same language as the one being viewed.
     pub same_lang: bool,
+    /// The site's time zone: dates written without one are read in it.
+    pub zone: Option<crate::site::Zone>,
 }
 
 /// Removes drafts from `docs` unless they are wanted. Returns how many went.
@@ -45,6 +49,33 @@ pub struct PairFilter {
     dates: Option<Vec<Option<i64>>>,
     /// Interned primary language subtag per document, 0 = unknown (`--same-lang`).
     langs: Option<Vec<u32>>,
+    /// Interned output partition (`--split-lang`) per document: lists never
+    /// cross partitions.
+    partitions: Option<Vec<u32>>,
+    /// Interned translation group per document, 0 = none: translations of
+    /// one page are never each other's neighbours.
+    translations: Option<Vec<u32>>,
+    /// `related_exclude: true`: never listed.
+    excluded: Option<Vec<bool>>,
+}
+
+/// Numbers the distinct values of `values` from 1 (0 = `None`); `None` if
+/// no value occurs twice (the rule would then never apply).
+fn intern<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<u32>> {
+    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut repeated = false;
+    let out: Vec<u32> = values
+        .map(|v| match v {
+            None => 0,
+            Some(v) => {
+                let next = ids.len() as u32 + 1;
+                let id = *ids.entry(v).or_insert(next);
+                repeated |= id != next;
+                id
+            }
+        })
+        .collect();
+    repeated.then_some(out)
 }
 
 impl PairFilter {
@@ -57,7 +88,7 @@ impl PairFilter {
                 .iter()
                 .map(|d| {
                     let raw = d.date.as_deref()?;
-                    let parsed = parse_date(raw);
+                    let parsed = crate::site::parse_date_in(raw, opts.zone).map(|d| d.timestamp());
                     if parsed.is_none() {
                         warnings.push(Warning {
                             location: d.origin.clone(),
@@ -90,12 +121,24 @@ impl PairFilter {
                 })
                 .collect()
         });
-        PairFilter { dates, langs }
+        let docs = corpus.docs();
+        let partitions = intern(docs.iter().map(|d| d.site.partition.as_deref()))
+            .filter(|p| p.iter().any(|id| *id != p[0]));
+        let translations = intern(docs.iter().map(|d| d.site.translation.as_deref()));
+        let excluded = docs
+            .iter()
+            .any(|d| d.site.related_exclude)
+            .then(|| docs.iter().map(|d| d.site.related_exclude).collect());
+        PairFilter { dates, langs, partitions, translations, excluded }
     }
 
     /// True if some pair may be ruled out.
     pub fn is_active(&self) -> bool {
-        self.dates.is_some() || self.langs.is_some()
+        self.dates.is_some()
+            || self.langs.is_some()
+            || self.partitions.is_some()
+            || self.translations.is_some()
+            || self.excluded.is_some()
     }
 
     /// May `j` be listed among the related articles of `i`?
@@ -112,7 +155,18 @@ impl PairFilter {
                 return false;
             }
         }
-        true
+        if let Some(p) = &self.partitions
+            && p[i as usize] != p[j as usize]
+        {
+            return false;
+        }
+        if let Some(t) = &self.translations
+            && t[i as usize] != 0
+            && t[i as usize] == t[j as usize]
+        {
+            return false;
+        }
+        !self.excluded.as_ref().is_some_and(|e| e[j as usize])
     }
 }
 
@@ -132,7 +186,7 @@ fn file_language(doc: &Document) -> Option<String> {
 }
 
 /// The two-letter language codes of ISO 639-1.
-const ISO_639_1: &[&str] = &[
+pub(crate) const ISO_639_1: &[&str] = &[
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
     "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
     "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
@@ -156,34 +210,7 @@ fn primary_language(tag: &str) -> Option<String> {
 /// Reads the dates site generators and feeds write, as seconds since the
 /// epoch. A date without a time zone is taken as UTC.
 pub fn parse_date(raw: &str) -> Option<i64> {
-    let s = raw.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.timestamp());
-    }
-    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return Some(d.timestamp());
-    }
-    // Jekyll's `2024-01-31 09:00:00 +0900`, Hugo's `2024-01-31T09:00:00+0900`.
-    const ZONED: &[&str] = &[
-        "%Y-%m-%d %H:%M:%S%.f %z",
-        "%Y-%m-%d %H:%M:%S%.f%z",
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%d %H:%M %z",
-        "%Y-%m-%dT%H:%M%z",
-    ];
-    if let Some(d) = ZONED.iter().find_map(|f| DateTime::parse_from_str(s, f).ok()) {
-        return Some(d.timestamp());
-    }
-    const NAIVE: &[&str] =
-        &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
-    if let Some(d) = NAIVE.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()) {
-        return Some(d.and_utc().timestamp());
-    }
-    ["%Y-%m-%d", "%Y/%m/%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc().timestamp())
+    crate::site::parse_date_in(raw, None).map(|d| d.timestamp())
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ pub struct KeyOptions {
     /// `/posts/{slug}/` (see [`URL_PLACEHOLDERS`]); checked by
     /// [`check_url_template`].
     pub url_template: Option<String>,
+    /// `--timezone`: `{year}`/`{month}`/`{day}` are the date as this zone's
+    /// calendar shows it (Jekyll: `2024-01-01 00:30:00 +0900` on a UTC site
+    /// is `2023/12/31`); `None`: as written.
+    pub date_zone: Option<crate::site::Zone>,
 }
 
 /// Rewrites the keys (and relative URLs) of `docs` as `opts` says. Returns
@@ -71,7 +75,7 @@ pub fn apply(docs: &mut [Document], opts: &KeyOptions) -> usize {
             && let Some(template) = &opts.url_template
         {
             // Placeholders see the key before --base-url (the URL gets it below).
-            doc.url = fill_url_template(template, doc, &key, &doc.key);
+            doc.url = fill_url_template(template, doc, &key, &doc.key, opts.date_zone);
         }
         if let Some(base) = &opts.base_url {
             key = join_url(base, &key);
@@ -201,7 +205,13 @@ pub fn urlize(s: &str) -> String {
 /// when it needs a date the article lacks. `{path}` is the path key without
 /// extension (`posts/a`), `{slug}` the front-matter slug or the file's slug,
 /// `{year}`/`{month}`/`{day}` the date's (`2024`, `01`, `31`).
-fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) -> Option<String> {
+fn fill_url_template(
+    template: &str,
+    doc: &Document,
+    key: &str,
+    path_key: &str,
+    opts_zone: Option<crate::site::Zone>,
+) -> Option<String> {
     // The article's date, else a Jekyll file name's.
     let file_name = path_key.rsplit('/').next().unwrap_or(path_key);
     let date = doc
@@ -215,6 +225,13 @@ fn fill_url_template(template: &str, doc: &Document, key: &str, path_key: &str) 
                 && d.is_char_boundary(10)
         })
         .or_else(|| date_prefix(file_name));
+    // The calendar date in the site's zone, when it has one.
+    let zoned = date.zip(opts_zone).and_then(|(_, zone)| {
+        let raw = doc.date.as_deref()?;
+        let t = crate::site::parse_date_in(raw, Some(zone))?;
+        Some(zone.convert(t).format("%Y-%m-%d").to_string())
+    });
+    let date = zoned.as_deref().or(date);
     let mut out = String::with_capacity(template.len() + key.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -436,6 +453,7 @@ mod tests {
             strip_extension: true,
             base_url: Some("/blog".into()),
             url_template: None,
+            date_zone: None,
         };
         assert_eq!(apply(&mut docs, &opts), 1);
         assert_eq!(keys(&docs), ["https://x.org/a.html"]);

@@ -37,11 +37,14 @@ pub mod document;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod generator;
 pub mod keys;
+pub mod lists;
 pub mod load;
 pub mod output;
 pub mod progress;
 pub mod similar;
+pub mod site;
 pub mod source;
 pub mod text;
 pub mod vector;
@@ -103,12 +106,25 @@ pub struct Outcome {
     pub notices: Vec<Warning>,
     /// Per-stage timings.
     pub stages: Vec<Stage>,
+    /// How each entry of `related` got there (same shape), when some were
+    /// pinned by front matter or added by `--fill`; `None`: all computed.
+    pub marks: Option<Vec<Vec<lists::Mark>>>,
 }
 
 impl Outcome {
     /// `(key, score)` of the neighbours of the article with `key`.
     pub fn neighbours(&self, key: &str) -> Option<Vec<(&str, f64)>> {
-        let i = self.corpus.docs().binary_search_by(|d| d.key.as_str().cmp(key)).ok()?;
+        self.neighbours_in(None, key)
+    }
+
+    /// Like [`Outcome::neighbours`], for the article with `key` in language
+    /// `lang` of a `--split-lang` run (`None` otherwise).
+    pub fn neighbours_in(&self, lang: Option<&str>, key: &str) -> Option<Vec<(&str, f64)>> {
+        let i = self
+            .corpus
+            .docs()
+            .binary_search_by(|d| (d.site.partition.as_deref(), d.key.as_str()).cmp(&(lang, key)))
+            .ok()?;
         Some(
             self.related[i]
                 .iter()
@@ -155,7 +171,9 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
     let text_bytes: usize =
         corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
     watch.lap("read+extract", format!("{} articles{site_note}", corpus.len()));
-    let pairs = filter::PairFilter::new(&corpus, &config.filters, warnings);
+    let filter_opts =
+        filter::FilterOptions { zone: config.filters.zone.or(config.site.zone), ..config.filters };
+    let pairs = filter::PairFilter::new(&corpus, &filter_opts, warnings);
 
     let analyzer = Analyzer::new(config.analyzer);
     let mut notices = Vec::new();
@@ -305,8 +323,16 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
         watch.lap("cache", "saved".into());
     }
 
+    // Pinned articles first, then short lists filled (never cached: cheap,
+    // and they depend on front matter the cache does not see).
+    let (mut related, mut explanations) = (related, explanations);
+    let list_opts =
+        lists::ListOptions { k: config.top_k, fill: config.fill, zone: config.site.zone };
+    let marks =
+        lists::finish(&corpus, &mut related, explanations.as_mut(), &pairs, list_opts, warnings);
+
     let warnings = std::mem::take(warnings);
-    Ok(Outcome { corpus, related, explanations, warnings, notices, stages: watch.stages })
+    Ok(Outcome { corpus, related, explanations, warnings, notices, stages: watch.stages, marks })
 }
 
 /// Reads the files found into the corpus the site publishes: drafts dropped
@@ -324,6 +350,7 @@ fn site_corpus(
     warnings.append(&mut loaded.warnings);
     let read = loaded.docs.len();
     let drafts = filter::drop_drafts(&mut loaded.docs, &config.filters);
+    let skipped = site::prepare(&mut loaded.docs, &config.site, warnings)?;
     let fallbacks = keys::apply(&mut loaded.docs, &config.keys);
     let corpus = Corpus::new(loaded.docs)?;
     if corpus.is_empty() {
@@ -333,6 +360,8 @@ fn site_corpus(
             Error::Usage(format!(
                 "all {read} articles in {inputs} are drafts (draft: true / published: false); pass --include-drafts to use them"
             ))
+        } else if skipped.total() > 0 {
+            Error::Usage(format!("no article of {inputs} is published{}", skipped.note()))
         } else {
             Error::EmptyCorpus { inputs }
         });
@@ -341,6 +370,7 @@ fn site_corpus(
     if drafts > 0 {
         note.push_str(&format!(", {drafts} draft(s) skipped"));
     }
+    note.push_str(&skipped.note());
     if fallbacks > 0 {
         let field = match config.keys.scheme {
             keys::KeyScheme::Url => "url",
@@ -393,6 +423,10 @@ fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128
             h.update(part.as_bytes());
         }
         h.update(&hash.to_le_bytes());
+        // Translation groups, languages and exclusions decide pairs too.
+        let site = format!("{:?}", doc.site);
+        h.update(&(site.len() as u64).to_le_bytes());
+        h.update(site.as_bytes());
     }
     h.digest128()
 }

@@ -265,6 +265,7 @@ fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
         url: x.url,
         slug: x.slug,
         lang: x.lang,
+        site: x.site,
     }
 }
 

@@ -252,6 +252,59 @@ pub struct Args {
     /// skipped with a warning by default.
     #[arg(long)]
     pub follow_external_symlinks: bool,
+
+    /// Every file under DIR is in language CODE and keyed by its path inside DIR (Hugo's
+    /// contentDir per language: --lang-dir en=content/en --lang-dir ja=content/ja gives
+    /// .File.Path keys). Repeatable; implies --split-lang.
+    #[arg(long, value_name = "CODE=DIR", value_parser = crate::site::parse_lang_dir, help_heading = "Languages")]
+    pub lang_dir: Vec<(String, PathBuf)>,
+
+    /// The language of articles that name none (no lang/language/locale, no post.ja.md suffix,
+    /// no --lang-dir), e.g. Hugo's defaultContentLanguage.
+    #[arg(long, value_name = "CODE", help_heading = "Languages")]
+    pub default_lang: Option<String>,
+
+    /// One output per language: {"en": {key: [...]}, "ja": {key: [...]}} (--output-dir:
+    /// DIR/<lang>/<key>.json; JSON Lines: a "lang" field); lists never cross languages.
+    #[arg(long, help_heading = "Languages")]
+    pub split_lang: bool,
+
+    /// The site's time zone (Asia/Tokyo, UTC, +09:00): dates written without one are read in
+    /// it, and --url-template's {year}/{month}/{day} are the date there (as Jekyll does).
+    /// Default: UTC.
+    #[arg(long, value_name = "ZONE", value_parser = crate::site::Zone::parse, help_heading = "Publishing")]
+    pub timezone: Option<crate::site::Zone>,
+
+    /// The time the site is built at, for the publishing rules (default: now), e.g.
+    /// 2024-06-01T12:00:00Z: reproducible builds and tests.
+    #[arg(long, value_name = "TIMESTAMP", help_heading = "Publishing")]
+    pub now: Option<String>,
+
+    /// Keep articles dated after --now (publishDate, else date; skipped by default, as Jekyll
+    /// and Hugo do).
+    #[arg(long, help_heading = "Publishing")]
+    pub include_future: bool,
+
+    /// Keep articles whose expiryDate is past (skipped by default, as Hugo does).
+    #[arg(long, help_heading = "Publishing")]
+    pub include_expired: bool,
+
+    /// Keep articles the generator does not list: Hugo build/_build list or render "never",
+    /// headless bundles, eleventyExcludeFromCollections (skipped by default).
+    #[arg(long, help_heading = "Publishing")]
+    pub include_unlisted: bool,
+
+    /// Top short lists up to -k with the newest articles (recent) or those sharing the most
+    /// tags (tags); those entries are marked "filled": true and have no score.
+    #[arg(long, value_enum, default_value_t = crate::lists::Fill::None, help_heading = "Publishing")]
+    pub fill: crate::lists::Fill,
+
+    /// Read the generator's config in the site folder (--root, else here) where it settles a
+    /// question: Hugo's hugo.toml (timeZone, defaultContentLanguage, buildFuture, buildExpired,
+    /// languages.*.contentDir), Jekyll's _config.yml (timezone, future). auto: whichever is
+    /// there. Flags given win.
+    #[arg(long, value_enum, default_value_t = crate::generator::Generator::Auto, help_heading = "Publishing")]
+    pub site: crate::generator::Generator,
 }
 
 impl Args {
@@ -276,6 +329,29 @@ impl Args {
         if !(0.0..=1.0).contains(&self.min_score) {
             return Err(format!("--min-score {} is outside 0..=1", self.min_score));
         }
+        let mut site = crate::site::SiteOptions {
+            lang_dirs: self.lang_dir,
+            default_lang: self.default_lang,
+            split_lang: self.split_lang,
+            zone: self.timezone,
+            now: None,
+            include_future: self.include_future,
+            include_expired: self.include_expired,
+            include_unlisted: self.include_unlisted,
+        };
+        let site_dir = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
+        let generator = crate::generator::read(self.site, &site_dir)?;
+        let jekyll = generator.jekyll;
+        generator.apply(&mut site, self.timezone.is_some());
+        site.now = match &self.now {
+            Some(raw) => Some(crate::site::parse_now(raw, site.zone)?),
+            None => None,
+        };
+        let split_lang = site.splits();
+        if split_lang && self.format == Format::SimilarDocuments {
+            return Err("--format similar-documents has one list per path and no languages:                  --split-lang/--lang-dir need --format json or jsonl"
+                .into());
+        }
         let verbosity = if self.quiet {
             Verbosity::Quiet
         } else if self.verbose {
@@ -297,11 +373,14 @@ impl Args {
                 strip_extension: self.strip_extension,
                 base_url: self.base_url,
                 url_template: self.url_template,
+                // Hugo keeps a date's own offset in permalinks; Jekyll converts.
+                date_zone: self.timezone.or(if jekyll { site.zone } else { None }),
             },
             filters: FilterOptions {
                 include_drafts: self.include_drafts,
                 exclude_newer: self.exclude_newer,
                 same_lang: self.same_lang,
+                zone: site.zone,
             },
             analyzer: AnalyzerOptions {
                 japanese: JapaneseOptions {
@@ -333,6 +412,8 @@ impl Args {
             strict: self.strict,
             progress: verbosity >= Verbosity::Normal && std::io::stderr().is_terminal(),
             verbosity,
+            site,
+            fill: self.fill,
         })
     }
 }

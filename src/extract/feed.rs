@@ -508,6 +508,7 @@ impl Item {
             slug: None,
             lang: self.lang,
             description: None,
+            ..Extracted::default()
         }
     }
 }

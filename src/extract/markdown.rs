@@ -140,7 +140,7 @@ fn parse_yaml(text: &str) -> Result<FmMap, ExtractError> {
             ));
         }
     };
-    Ok(mapping
+    let mut map: FmMap = mapping
         .iter()
         .filter_map(|(k, v)| {
             let key = untag_yaml(k).as_str()?.to_owned();
@@ -152,7 +152,18 @@ fn parse_yaml(text: &str) -> Result<FmMap, ExtractError> {
             };
             Some((key, value))
         })
-        .collect())
+        .collect();
+    // One level of nesting, as `outer.inner` (Hugo's `build: {list: never}`).
+    for (k, v) in mapping {
+        if let (Some(outer), Value::Mapping(inner)) = (untag_yaml(k).as_str(), untag_yaml(v)) {
+            for (ik, iv) in inner {
+                if let Some(name) = untag_yaml(ik).as_str() {
+                    map.push((format!("{outer}.{name}"), yaml_scalar(untag_yaml(iv))));
+                }
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// Looks through YAML tags (`!foo value`) to the value, iteratively.
@@ -182,7 +193,7 @@ fn parse_toml(text: &str) -> Result<FmMap, ExtractError> {
         });
         ExtractError::new(format!("invalid TOML front matter: {}", e.message().trim()), position)
     })?;
-    Ok(table
+    let mut map: FmMap = table
         .iter()
         .map(|(k, v)| {
             let value = match v {
@@ -191,7 +202,16 @@ fn parse_toml(text: &str) -> Result<FmMap, ExtractError> {
             };
             (k.clone(), value)
         })
-        .collect())
+        .collect();
+    // One level of nesting, as `outer.inner` (Hugo's `[build] list = "never"`).
+    for (outer, v) in &table {
+        if let toml::Value::Table(inner) = v {
+            for (name, iv) in inner {
+                map.push((format!("{outer}.{name}"), toml_scalar(iv)));
+            }
+        }
+    }
+    Ok(map)
 }
 
 fn toml_scalar(v: &toml::Value) -> FmValue {
@@ -246,7 +266,8 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
         _ => None,
     });
     out.slug = first_scalar(&["slug"]);
-    out.lang = first_scalar(&["lang", "language"]);
+    out.lang = first_scalar(&["lang", "language", "locale"]);
+    apply_site_front_matter(map, out);
     out.description = first_scalar(&["description", "summary"]);
     out.draft = match get("draft") {
         Some(FmValue::Bool(b)) => *b,
@@ -278,6 +299,49 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
         }
     }
     dedup_tags(&mut out.tags);
+}
+
+/// The publishing, listing and language fields of [`crate::site::SiteMeta`].
+fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
+    let get = |key: &str| map.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let first_scalar = |keys: &[&str]| {
+        keys.iter().find_map(|k| get(k).and_then(FmValue::scalar).and_then(|s| clean_inline(&s)))
+    };
+    let is_true = |key: &str| match get(key) {
+        Some(FmValue::Bool(b)) => *b,
+        Some(FmValue::Str(s)) => s.trim().eq_ignore_ascii_case("true"),
+        _ => false,
+    };
+    let site = &mut out.site;
+    site.publish_date = first_scalar(&["publishDate", "publishdate"]);
+    site.expiry_date = first_scalar(&["expiryDate", "expirydate", "unpublishdate"]);
+    site.translation = first_scalar(&["translationKey", "translationkey"]);
+    site.image = first_scalar(&["image", "cover", "cover.image"]);
+    for build in ["build", "_build"] {
+        for option in ["list", "render"] {
+            let key = format!("{build}.{option}");
+            let value = first_scalar(&[key.as_str()]).unwrap_or_default();
+            if site.unlisted.is_none() && value.eq_ignore_ascii_case("never") {
+                site.unlisted = Some(format!("{key}: never"));
+            }
+        }
+    }
+    for flag in ["headless", "eleventyExcludeFromCollections"] {
+        if site.unlisted.is_none() && is_true(flag) {
+            site.unlisted = Some(format!("{flag}: true"));
+        }
+    }
+    match get("related") {
+        Some(FmValue::Bool(false)) => site.no_related = true,
+        Some(FmValue::Str(s)) if s.trim().eq_ignore_ascii_case("false") => site.no_related = true,
+        Some(FmValue::List(items)) => {
+            site.pinned =
+                items.iter().filter_map(FmValue::scalar).filter_map(|s| clean_inline(&s)).collect();
+        }
+        Some(FmValue::Str(s)) => site.pinned = clean_inline(s).into_iter().collect(),
+        _ => {}
+    }
+    site.related_exclude = is_true("related_exclude");
 }
 
 /// Renders the Markdown body to text (see the module doc for the rules).

@@ -48,6 +48,8 @@ pub struct Extracted {
     pub lang: Option<String>,
     /// Front matter `description`/`summary`; HTML meta description.
     pub description: Option<String>,
+    /// Publishing and listing details from front matter (see [`crate::site`]).
+    pub site: crate::site::SiteMeta,
 }
 
 /// A failure to parse one input, with a 1-based position when known.

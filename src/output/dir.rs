@@ -85,7 +85,11 @@ pub fn render(outcome: &Outcome, pretty: bool) -> Result<BTreeMap<String, Vec<u8
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for (i, doc) in outcome.corpus.docs().iter().enumerate() {
-        let name = file_for_key(&doc.key);
+        let name = match &doc.site.partition {
+            // `--split-lang`: one folder per language.
+            Some(lang) => format!("{}/{}", safe_component(lang), file_for_key(&doc.key)),
+            None => file_for_key(&doc.key),
+        };
         if let Some(first) = owner.insert(name.clone(), &doc.key) {
             return Err(clash(first, &doc.key, &name));
         }

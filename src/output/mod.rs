@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::Outcome;
 use crate::document::Corpus;
 use crate::error::{Error, Result};
+use crate::lists::Mark;
 use crate::similar::{Related, round_score};
 
 /// Output format (`--format`).
@@ -41,7 +42,9 @@ pub enum Format {
 #[derive(Serialize)]
 pub(crate) struct Entry<'a> {
     key: &'a str,
-    score: f64,
+    /// `None` for pinned and filled entries: they earned no score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
@@ -50,11 +53,20 @@ pub(crate) struct Entry<'a> {
     /// With `--explain`: the shared terms that contributed most.
     #[serde(skip_serializing_if = "Option::is_none")]
     terms: Option<&'a [String]>,
+    /// Named by the article's `related: […]` front matter.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pinned: bool,
+    /// Added by `--fill`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    filled: bool,
 }
 
 #[derive(Serialize)]
 struct Line<'a> {
     key: &'a str,
+    /// With `--split-lang`: the article's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
     related: Vec<Entry<'a>>,
 }
 
@@ -62,18 +74,22 @@ struct Line<'a> {
 pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
     let corpus = &outcome.corpus;
     let explained = outcome.explanations.as_ref().map(|e| &e[i]);
+    let marks = outcome.marks.as_ref().map(|m| &m[i]);
     outcome.related[i]
         .iter()
         .enumerate()
         .map(|(n, r)| {
             let d = corpus.get(r.doc);
+            let mark = marks.map_or(Mark::Computed, |m| m[n]);
             Entry {
                 key: &d.key,
-                score: round_score(r.score),
+                score: (mark == Mark::Computed).then(|| round_score(r.score)),
                 title: d.display_title(),
                 url: d.url.as_deref(),
                 date: d.date.as_deref(),
                 terms: explained.map(|e| e[n].as_slice()),
+                pinned: mark == Mark::Pinned,
+                filled: mark == Mark::Filled,
             }
         })
         .collect()
@@ -93,7 +109,11 @@ pub fn write(
         Format::Json => write_json(out, outcome, pretty)?,
         Format::Jsonl => {
             for (i, doc) in corpus.docs().iter().enumerate() {
-                let line = Line { key: &doc.key, related: entries(outcome, i) };
+                let line = Line {
+                    key: &doc.key,
+                    lang: doc.site.partition.as_deref(),
+                    related: entries(outcome, i),
+                };
                 serde_json::to_writer(&mut *out, &line)?;
                 out.write_all(b"\n")?;
             }
@@ -110,6 +130,9 @@ pub fn write(
 
 fn write_json(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Result<()> {
     let corpus = &outcome.corpus;
+    if corpus.docs().iter().any(|d| d.site.partition.is_some()) {
+        return write_json_by_lang(out, outcome, pretty);
+    }
     // Streamed key by key (the corpus is sorted by key) so the whole output
     // never has to exist as one serde_json::Value.
     out.write_all(b"{")?;
@@ -126,6 +149,41 @@ fn write_json(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Resul
     }
     if pretty && !corpus.is_empty() {
         out.write_all(b"\n")?;
+    }
+    out.write_all(b"}\n")
+}
+
+/// `--split-lang`: `{"en": {key: […]}, "ja": {key: […]}}`. The corpus is
+/// sorted by language, then key.
+fn write_json_by_lang(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Result<()> {
+    let docs = outcome.corpus.docs();
+    out.write_all(b"{")?;
+    let mut current: Option<&str> = None;
+    for (n, doc) in docs.iter().enumerate() {
+        let lang = doc.site.partition.as_deref().unwrap_or_default();
+        let first_of_lang = current != Some(lang);
+        if first_of_lang {
+            if current.is_some() {
+                out.write_all(if pretty { b"\n  }," } else { b"}," })?;
+            }
+            if pretty {
+                out.write_all(b"\n  ")?;
+            }
+            serde_json::to_writer(&mut *out, lang)?;
+            out.write_all(if pretty { b": {" } else { b":{" })?;
+            current = Some(lang);
+        } else {
+            out.write_all(b",")?;
+        }
+        if pretty {
+            out.write_all(b"\n    ")?;
+        }
+        serde_json::to_writer(&mut *out, &doc.key)?;
+        out.write_all(if pretty { b": " } else { b":" })?;
+        write_entries(out, &entries(outcome, n), pretty, 2)?;
+    }
+    if current.is_some() {
+        out.write_all(if pretty { b"\n  }\n" } else { b"}" })?;
     }
     out.write_all(b"}\n")
 }
@@ -339,6 +397,7 @@ mod tests {
             warnings: Vec::new(),
             notices: Vec::new(),
             stages: Vec::new(),
+            marks: None,
         };
         let mut out = Vec::new();
         write(&mut out, &outcome, format, pretty, to_file).unwrap();

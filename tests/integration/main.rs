@@ -1,6 +1,7 @@
 //! Integration tests: the real `related` binary on fixtures.
 
 mod bad_input;
+mod bilingual;
 mod cli;
 mod formats;
 mod golden;

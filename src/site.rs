@@ -1,0 +1,594 @@
+//! What the site generator publishes, and in which language: the rules that
+//! run after extraction and before keys are rewritten (see
+//! [`crate::keys`]).
+//!
+//! - **Languages.** An article's language is, in this order: the
+//!   `--lang-dir` folder it lies in (Hugo's `contentDir` per language; its
+//!   key then becomes its path inside that folder, Hugo's `.File.Path`), its
+//!   front matter (`lang`, `language`, `locale`), `<html lang>` or the
+//!   feed's language, a Hugo file-name suffix (`a.ja.md`, `a.zh-tw.md`: any
+//!   ISO 639-1 code, with a region), else `--default-lang`. Codes are written
+//!   in lower case with `-` (`ja_JP` → `ja-jp`).
+//! - **Translations** of one page (Hugo's same path without the language
+//!   suffix or language folder, or the same `translationKey`) are never each
+//!   other's neighbours, with or without `--same-lang`.
+//! - **`--split-lang`** (implied by `--lang-dir`): one output per language,
+//!   `{"en": {key: […]}, "ja": {key: […]}}`; keys need only be unique within
+//!   a language, and lists never cross languages.
+//! - **Publishing rules** (files only; feed items and JSON lines are
+//!   published already): an article is skipped when the generator would not
+//!   list it. Each rule has a flag that keeps those articles:
+//!
+//!   | skipped by default | kept with |
+//!   | --- | --- |
+//!   | publication date (`publishDate`, else `date`, else a `_posts` file name) after `--now` | `--include-future` |
+//!   | `expiryDate` (`expirydate`, `unpublishdate`) at or before `--now` | `--include-expired` |
+//!   | Hugo `build`/`_build` with `list: never` or `render: never`, `headless: true`, `eleventyExcludeFromCollections: true` | `--include-unlisted` |
+//!   | `related: false` | (never listed, gets no list) |
+//!
+//!   Dates without a time zone are read in the site's time zone
+//!   (`--timezone`, else UTC), as Hugo (`timeZone`) and Jekyll (`timezone`)
+//!   read them.
+//! - **Front-matter controls**: `related: false` (the article is left out),
+//!   `related_exclude: true` (it gets a list but is never listed),
+//!   `related: [keys or paths]` (listed first, in that order, marked
+//!   `"pinned": true`; computed neighbours fill the rest of the k places).
+
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone};
+
+use crate::Warning;
+use crate::document::Document;
+use crate::error::{Error, Result};
+
+/// What front matter says about publishing and listing, beyond the fields
+/// every article has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SiteMeta {
+    /// `publishDate` (Hugo; the date the page goes live when it differs from `date`).
+    pub publish_date: Option<String>,
+    /// `expiryDate` / `expirydate` / `unpublishdate`.
+    pub expiry_date: Option<String>,
+    /// Why the generator lists no page for it (`build.list: never`, …).
+    pub unlisted: Option<String>,
+    /// `translationKey`; after [`prepare`], also the page a translation
+    /// belongs to (its path without language suffix or folder).
+    pub translation: Option<String>,
+    /// `related: false`.
+    pub no_related: bool,
+    /// `related_exclude: true`.
+    pub related_exclude: bool,
+    /// `related: [keys or paths]`, in order.
+    pub pinned: Vec<String>,
+    /// `image` / `cover` (a string, or Hugo's `cover.image`).
+    pub image: Option<String>,
+    /// After [`prepare`] with `--split-lang`: the language whose output
+    /// holds it.
+    pub partition: Option<String>,
+    /// After [`prepare`]: the path key before `--key`/`--base-url` rewrote
+    /// it, so `related: [posts/b.md]` finds it.
+    pub source_key: Option<String>,
+}
+
+/// A site time zone: an IANA name (`Asia/Tokyo`) or a fixed offset (`+09:00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// `UTC`, `+09:00`, `-0500`.
+    Fixed(FixedOffset),
+    /// `Asia/Tokyo`.
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// Reads `Asia/Tokyo`, `UTC`, `Z`, `+09:00` or `+0900`.
+    pub fn parse(s: &str) -> std::result::Result<Zone, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("utc") || s == "Z" {
+            return Ok(Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset")));
+        }
+        if s.starts_with(['+', '-']) {
+            let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+            let (h, m) = match digits.len() {
+                2 => (digits.parse::<i32>().ok(), Some(0)),
+                4 => (digits[..2].parse::<i32>().ok(), digits[2..].parse::<i32>().ok()),
+                _ => (None, None),
+            };
+            let sign = if s.starts_with('-') { -1 } else { 1 };
+            if let (Some(h), Some(m)) = (h, m)
+                && let Some(offset) = FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+            {
+                return Ok(Zone::Fixed(offset));
+            }
+        }
+        s.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+            format!(
+                "unknown time zone {s:?}: give an IANA name like Asia/Tokyo or Europe/Paris, UTC, or an offset like +09:00"
+            )
+        })
+    }
+
+    /// A wall-clock time in this zone (the earlier one when a clock change
+    /// makes it ambiguous, the time after the gap when it does not exist).
+    fn local(&self, t: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Zone::Fixed(o) => o.from_local_datetime(&t).earliest(),
+            Zone::Named(tz) => tz
+                .from_local_datetime(&t)
+                .earliest()
+                .or_else(|| tz.from_local_datetime(&(t + chrono::Duration::hours(1))).earliest())
+                .map(|d| d.fixed_offset()),
+        }
+    }
+
+    /// `t` as this zone's wall clock shows it.
+    pub fn convert(&self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Fixed(o) => t.with_timezone(o),
+            Zone::Named(tz) => {
+                let local = t.with_timezone(tz);
+                local.with_timezone(&local.offset().fix())
+            }
+        }
+    }
+}
+
+/// Reads the dates site generators and feeds write. A date without an
+/// offset is a wall-clock time in `zone` (UTC when `None`).
+pub fn parse_date_in(raw: &str, zone: Option<Zone>) -> Option<DateTime<FixedOffset>> {
+    let s = raw.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d);
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d);
+    }
+    // Jekyll's `2024-01-31 09:00:00 +0900`, Hugo's `2024-01-31T09:00:00+0900`.
+    const ZONED: &[&str] = &[
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M%z",
+    ];
+    if let Some(d) = ZONED.iter().find_map(|f| DateTime::parse_from_str(s, f).ok()) {
+        return Some(d);
+    }
+    const NAIVE: &[&str] =
+        &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+    let naive =
+        NAIVE.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()).or_else(|| {
+            ["%Y-%m-%d", "%Y/%m/%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })?;
+    let zone = zone.unwrap_or(Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset")));
+    zone.local(naive)
+}
+
+/// How the site publishes (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteOptions {
+    /// `--lang-dir CODE=DIR`: every file under DIR is in language CODE and
+    /// keyed by its path inside DIR.
+    pub lang_dirs: Vec<(String, PathBuf)>,
+    /// `--default-lang`: the language of articles that name none.
+    pub default_lang: Option<String>,
+    /// `--split-lang`: one output per language.
+    pub split_lang: bool,
+    /// `--timezone`: the zone of dates written without one.
+    pub zone: Option<Zone>,
+    /// `--now`: seconds since the epoch (default: the clock).
+    pub now: Option<i64>,
+    /// `--include-future`.
+    pub include_future: bool,
+    /// `--include-expired`.
+    pub include_expired: bool,
+    /// `--include-unlisted`.
+    pub include_unlisted: bool,
+}
+
+impl SiteOptions {
+    /// True if articles are grouped by language in the output.
+    pub fn splits(&self) -> bool {
+        self.split_lang || !self.lang_dirs.is_empty()
+    }
+}
+
+/// What [`prepare`] left out.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// Dated after now.
+    pub future: usize,
+    /// Expired.
+    pub expired: usize,
+    /// Not listed by the generator (build options, headless, excluded from collections).
+    pub unlisted: usize,
+    /// `related: false`.
+    pub opted_out: usize,
+}
+
+impl Skipped {
+    /// `", 2 future article(s) skipped (--include-future keeps them)"` etc.
+    pub fn note(&self) -> String {
+        let mut note = String::new();
+        for (n, what, flag) in [
+            (self.future, "future-dated", Some("--include-future")),
+            (self.expired, "expired", Some("--include-expired")),
+            (self.unlisted, "unlisted", Some("--include-unlisted")),
+            (self.opted_out, "related: false", None),
+        ] {
+            if n > 0 {
+                note.push_str(&format!(", {n} {what} article(s) skipped"));
+                if let Some(flag) = flag {
+                    note.push_str(&format!(" ({flag} keeps them)"));
+                }
+            }
+        }
+        note
+    }
+
+    /// Total left out.
+    pub fn total(&self) -> usize {
+        self.future + self.expired + self.unlisted + self.opted_out
+    }
+}
+
+/// `ja_JP` → `ja-jp`, `` → `None`.
+pub fn normalize_lang(tag: &str) -> Option<String> {
+    let tag = tag.trim().replace('_', "-").to_ascii_lowercase();
+    (!tag.is_empty()).then_some(tag)
+}
+
+/// Hugo's multilingual file names: `post.ja.md`, `_index.fr.md`,
+/// `post.zh-tw.md` → (`ja`, `post.md`), when the middle part is an ISO 639-1
+/// code with an optional region (so `jquery.ui.md` or `notes.v2.md` are not
+/// mistaken for one).
+pub fn file_language(name: &str) -> Option<(String, String)> {
+    let mut parts = name.rsplitn(3, '.');
+    let (ext, code, stem) = (parts.next()?, parts.next()?, parts.next()?);
+    let lower = code.to_ascii_lowercase();
+    let mut subtags = lower.split('-');
+    let primary = subtags.next()?;
+    let region_ok = match (subtags.next(), subtags.next()) {
+        (None, _) => true,
+        (Some(r), None) => {
+            (2..=4).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        _ => false,
+    };
+    (region_ok && crate::filter::ISO_639_1.contains(&primary) && !stem.is_empty())
+        .then(|| (lower.clone(), format!("{stem}.{ext}")))
+}
+
+/// `content/ja/posts/a.md` under `content/ja` → `posts/a.md`.
+fn relative_to(path: &Path, dir: &Path) -> Option<String> {
+    let clean = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    let (path, dir) = (clean(path), clean(dir));
+    (path.len() > dir.len() && path[..dir.len()] == dir[..]).then(|| path[dir.len()..].join("/"))
+}
+
+/// Checks `--lang-dir` folders and normalizes their codes. Relative folders
+/// are compared with the files as the inputs name them, and also after
+/// resolving both (so `./content/ja` and an absolute path both work).
+pub fn check_lang_dirs(dirs: &[(String, PathBuf)]) -> Result<Vec<(String, PathBuf, PathBuf)>> {
+    dirs.iter()
+        .map(|(code, dir)| {
+            let code = normalize_lang(code).ok_or_else(|| {
+                Error::Usage(format!("--lang-dir ={}: the language code is empty", dir.display()))
+            })?;
+            let real = std::fs::canonicalize(dir).map_err(|e| {
+                Error::Usage(format!(
+                    "--lang-dir {code}={}: {e}; give the folder holding the {code} pages, e.g. --lang-dir {code}=content/{code}",
+                    dir.display()
+                ))
+            })?;
+            Ok((code, dir.clone(), real))
+        })
+        .collect()
+}
+
+/// Parses `CODE=DIR` (`--lang-dir`).
+pub fn parse_lang_dir(s: &str) -> std::result::Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((code, dir)) if !code.trim().is_empty() && !dir.trim().is_empty() => {
+            Ok((code.trim().to_owned(), PathBuf::from(dir)))
+        }
+        _ => Err(format!("{s:?} is not CODE=DIR (e.g. ja=content/ja)")),
+    }
+}
+
+/// Parses `--now`: a date as front matter writes it (in `--timezone`), or
+/// seconds since the epoch.
+pub fn parse_now(raw: &str, zone: Option<Zone>) -> std::result::Result<i64, String> {
+    if let Ok(secs) = raw.trim().parse::<i64>() {
+        return Ok(secs);
+    }
+    parse_date_in(raw, zone).map(|d| d.timestamp()).ok_or_else(|| {
+        format!(
+            "--now {raw:?}: expected a date like 2024-01-31, 2024-01-31T09:00:00+09:00, or seconds since 1970"
+        )
+    })
+}
+
+/// Sets languages, translation groups and source keys, and drops what the
+/// generator does not publish. Runs before [`crate::keys::apply`].
+pub fn prepare(
+    docs: &mut Vec<Document>,
+    opts: &SiteOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Skipped> {
+    let lang_dirs = check_lang_dirs(&opts.lang_dirs)?;
+    let default_lang = opts.default_lang.as_deref().and_then(normalize_lang);
+    for doc in docs.iter_mut() {
+        let mut from_dir = None;
+        if doc.path_key && !lang_dirs.is_empty() {
+            let path = Path::new(&doc.origin);
+            let real = std::fs::canonicalize(path).ok();
+            from_dir = lang_dirs.iter().find_map(|(code, dir, real_dir)| {
+                relative_to(path, dir)
+                    .or_else(|| real.as_deref().and_then(|r| relative_to(r, real_dir)))
+                    .map(|key| (code.clone(), key))
+            });
+        }
+        let name = doc.origin.rsplit(['/', '\\']).next().unwrap_or_default();
+        let suffix = doc.path_key.then(|| file_language(name)).flatten();
+        let mut page = doc.key.clone();
+        if let Some((code, key)) = from_dir {
+            doc.lang = Some(code);
+            doc.key = key.clone();
+            page = key;
+        } else if let Some(lang) = doc.lang.as_deref().and_then(normalize_lang) {
+            doc.lang = Some(lang);
+        } else if let Some((code, _)) = &suffix {
+            doc.lang = Some(code.clone());
+        } else {
+            doc.lang.clone_from(&default_lang);
+        }
+        if let Some((_, unsuffixed)) = &suffix {
+            let dir_len = page.len().saturating_sub(name.len());
+            if page.ends_with(name) {
+                page = format!("{}{unsuffixed}", &page[..dir_len]);
+            }
+        }
+        if doc.path_key {
+            doc.site.source_key = Some(doc.key.clone());
+            if doc.site.translation.is_none() {
+                // Cannot collide with a translationKey: those never start with NUL.
+                doc.site.translation = Some(format!("\0{page}"));
+            }
+        }
+        if opts.splits() {
+            match &doc.lang {
+                Some(lang) => doc.site.partition = Some(lang.clone()),
+                None => {
+                    return Err(Error::Usage(format!(
+                        "{}: no language (--split-lang groups the output by language): give it a `lang` in front matter, put it under a --lang-dir folder, or pass --default-lang CODE",
+                        doc.origin
+                    )));
+                }
+            }
+        }
+    }
+
+    let now = opts.now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    let mut skipped = Skipped::default();
+    let mut warn = |doc: &Document, field: &str, raw: &str| {
+        warnings.push(Warning {
+            location: doc.origin.clone(),
+            message: format!(
+                "cannot read the {field} {raw:?} (expected e.g. 2024-01-31 or 2024-01-31T09:00:00+09:00); the article is kept"
+            ),
+        });
+    };
+    let mut keep = Vec::with_capacity(docs.len());
+    for doc in std::mem::take(docs) {
+        if doc.site.no_related {
+            skipped.opted_out += 1;
+            continue;
+        }
+        if doc.path_key {
+            if !opts.include_unlisted && doc.site.unlisted.is_some() {
+                skipped.unlisted += 1;
+                continue;
+            }
+            let published = match (&doc.site.publish_date, &doc.date) {
+                (Some(p), _) => {
+                    let t = parse_date_in(p, opts.zone);
+                    if t.is_none() {
+                        warn(&doc, "publishDate", p);
+                    }
+                    t
+                }
+                (None, Some(d)) => parse_date_in(d, opts.zone),
+                (None, None) => None,
+            };
+            if !opts.include_future && published.is_some_and(|t| t.timestamp() > now) {
+                skipped.future += 1;
+                continue;
+            }
+            if let Some(raw) = &doc.site.expiry_date {
+                match parse_date_in(raw, opts.zone) {
+                    Some(t) if !opts.include_expired && t.timestamp() <= now => {
+                        skipped.expired += 1;
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => warn(&doc, "expiryDate", raw),
+                }
+            }
+        }
+        keep.push(doc);
+    }
+    *docs = keep;
+    Ok(skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(origin: &str) -> Document {
+        Document {
+            key: origin.into(),
+            origin: origin.into(),
+            path_key: true,
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn zones_parse_names_and_offsets() {
+        assert!(matches!(Zone::parse("Asia/Tokyo"), Ok(Zone::Named(_))));
+        assert_eq!(
+            Zone::parse("+09:00"),
+            Ok(Zone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap()))
+        );
+        assert_eq!(Zone::parse("-0530"), Ok(Zone::Fixed(FixedOffset::west_opt(19800).unwrap())));
+        assert_eq!(Zone::parse("UTC"), Ok(Zone::Fixed(FixedOffset::east_opt(0).unwrap())));
+        let e = Zone::parse("Mars/Olympus").unwrap_err();
+        assert!(e.contains("Asia/Tokyo"), "{e}");
+    }
+
+    #[test]
+    fn naive_dates_are_read_in_the_site_zone() {
+        let tokyo = Zone::parse("Asia/Tokyo").ok();
+        let utc = parse_date_in("2024-01-01", None).unwrap().timestamp();
+        assert_eq!(parse_date_in("2024-01-01", tokyo).unwrap().timestamp(), utc - 9 * 3600);
+        let zoned = parse_date_in("2024-01-01 00:30:00 +0900", tokyo).unwrap();
+        assert_eq!(zoned, parse_date_in("2024-01-01 00:30:00 +0900", None).unwrap());
+        let utc_zone = Zone::parse("UTC").unwrap();
+        assert_eq!(utc_zone.convert(zoned).format("%Y-%m-%d").to_string(), "2023-12-31");
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 02:30 does not exist on 2024-03-10 in New York: the hour after the gap.
+        assert!(parse_date_in("2024-03-10 02:30", Some(ny)).is_some());
+    }
+
+    #[test]
+    fn hugo_file_names_give_language_and_page() {
+        assert_eq!(file_language("a.ja.md"), Some(("ja".into(), "a.md".into())));
+        assert_eq!(file_language("a.zh-TW.md"), Some(("zh-tw".into(), "a.md".into())));
+        assert_eq!(file_language("jquery.ui.md"), None);
+        assert_eq!(file_language("notes.v2.md"), None);
+        assert_eq!(file_language("a.md"), None);
+        assert_eq!(file_language(".ja.md"), None);
+    }
+
+    #[test]
+    fn languages_come_from_folders_front_matter_suffixes_then_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let ja = dir.path().join("content/ja");
+        std::fs::create_dir_all(ja.join("posts")).unwrap();
+        std::fs::write(ja.join("posts/a.md"), "x").unwrap();
+        let origin = ja.join("posts/a.md").display().to_string();
+        let mut docs = vec![
+            Document { key: "ja/posts/a.md".into(), ..file(&origin) },
+            file("posts/b.ja.md"),
+            Document { lang: Some("en_US".into()), ..file("posts/c.ja.md") },
+            file("posts/d.md"),
+        ];
+        let opts = SiteOptions {
+            lang_dirs: vec![("JA".into(), ja)],
+            default_lang: Some("en".into()),
+            now: Some(0),
+            ..SiteOptions::default()
+        };
+        prepare(&mut docs, &opts, &mut Vec::new()).unwrap();
+        let got: Vec<_> = docs.iter().map(|d| (d.key.as_str(), d.lang.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("posts/a.md", Some("ja")),
+                ("posts/b.ja.md", Some("ja")),
+                ("posts/c.ja.md", Some("en-us")),
+                ("posts/d.md", Some("en")),
+            ]
+        );
+        assert_eq!(docs[0].site.partition.as_deref(), Some("ja"), "--lang-dir splits");
+        assert_eq!(docs[0].site.translation.as_deref(), Some("\0posts/a.md"));
+        assert_eq!(docs[1].site.translation.as_deref(), Some("\0posts/b.md"));
+    }
+
+    #[test]
+    fn split_lang_needs_a_language_for_every_article() {
+        let opts = SiteOptions { split_lang: true, now: Some(0), ..SiteOptions::default() };
+        let e = prepare(&mut vec![file("a.md")], &opts, &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("a.md") && e.to_string().contains("--default-lang"), "{e}");
+    }
+
+    #[test]
+    fn publishing_rules_skip_future_expired_and_unlisted() {
+        let now = parse_date_in("2024-06-01T12:00:00Z", None).unwrap().timestamp();
+        let dated = |origin: &str, date: &str| Document { date: Some(date.into()), ..file(origin) };
+        let docs = vec![
+            dated("past.md", "2024-06-01"),
+            dated("later-today.md", "2024-06-01T13:00:00Z"),
+            Document {
+                site: SiteMeta { publish_date: Some("2025-01-01".into()), ..SiteMeta::default() },
+                ..dated("publish.md", "2020-01-01")
+            },
+            Document {
+                site: SiteMeta { expiry_date: Some("2024-06-01".into()), ..SiteMeta::default() },
+                ..file("expired.md")
+            },
+            Document {
+                site: SiteMeta { expiry_date: Some("someday".into()), ..SiteMeta::default() },
+                ..file("odd.md")
+            },
+            Document {
+                site: SiteMeta { unlisted: Some("headless".into()), ..SiteMeta::default() },
+                ..file("headless.md")
+            },
+            Document {
+                site: SiteMeta { no_related: true, ..SiteMeta::default() },
+                ..file("off.md")
+            },
+            Document { path_key: false, ..dated("feed#1", "2030-01-01") },
+        ];
+        let opts = SiteOptions { now: Some(now), ..SiteOptions::default() };
+        let mut warnings = Vec::new();
+        let mut kept = docs.clone();
+        let skipped = prepare(&mut kept, &opts, &mut warnings).unwrap();
+        let keys: Vec<_> = kept.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys, ["past.md", "odd.md", "feed#1"]);
+        assert_eq!(skipped, Skipped { future: 2, expired: 1, unlisted: 1, opted_out: 1 });
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("\"someday\""), "{}", warnings[0].message);
+
+        let all = SiteOptions {
+            include_future: true,
+            include_expired: true,
+            include_unlisted: true,
+            ..opts.clone()
+        };
+        let mut kept = docs.clone();
+        assert_eq!(prepare(&mut kept, &all, &mut Vec::new()).unwrap().total(), 1);
+
+        // In Tokyo, 2024-06-01 21:00 (UTC noon) is already past "2024-06-01 20:00".
+        let tokyo = SiteOptions { zone: Zone::parse("Asia/Tokyo").ok(), ..opts };
+        let mut kept =
+            vec![dated("tokyo.md", "2024-06-01 20:00"), dated("late.md", "2024-06-01 22:00")];
+        prepare(&mut kept, &tokyo, &mut Vec::new()).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].key, "tokyo.md");
+    }
+
+    #[test]
+    fn lang_dir_flags_are_code_equals_folder() {
+        assert_eq!(parse_lang_dir("ja=content/ja"), Ok(("ja".into(), "content/ja".into())));
+        assert!(parse_lang_dir("content/ja").is_err());
+        assert!(parse_lang_dir("=content/ja").is_err());
+        assert_eq!(parse_now("1700000000", None), Ok(1_700_000_000));
+        assert!(parse_now("tomorrow", None).unwrap_err().contains("--now"));
+    }
+}
