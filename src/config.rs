@@ -87,6 +87,11 @@ pub struct Config {
     pub verbosity: Verbosity,
     /// Show a progress bar on stderr for stages longer than two seconds.
     pub progress: bool,
+    /// `--watch`: keep running and re-run on changes ([`crate::watch`]).
+    pub watch: bool,
+    /// Said on stderr before the run (unless quiet): settings that do
+    /// nothing here, an output that comes from `related.toml`.
+    pub notes: Vec<String>,
 }
 
 impl Default for Config {
@@ -115,6 +120,8 @@ impl Default for Config {
             strict: false,
             verbosity: Verbosity::Normal,
             progress: false,
+            watch: false,
+            notes: Vec::new(),
         }
     }
 }

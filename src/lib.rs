@@ -44,6 +44,7 @@ pub mod similar;
 pub mod source;
 pub mod text;
 pub mod vector;
+pub mod watch;
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -143,9 +144,17 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
         Some(dir) => {
             let settings =
                 cache::settings_hash(&format!("{:?} {:?}", config.analyzer, config.fields));
-            let (cache, warning) = Cache::open(dir, settings)?;
-            warnings.extend(warning);
-            Some(cache)
+            // A cache that cannot be used only makes the run slower.
+            match Cache::open(dir, settings) {
+                Ok((cache, warning)) => {
+                    warnings.extend(warning);
+                    Some(cache)
+                }
+                Err(e) => {
+                    warnings.push(cache_unusable(dir, &e));
+                    None
+                }
+            }
         }
         None => None,
     };
@@ -268,8 +277,8 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
     // Rewrite the cache unless this run reused all of it unchanged.
     let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
         && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
-    // `--check` writes nothing, the cache included.
-    let unchanged = unchanged || config.check;
+    // `--check` saves it too: the cache is not an output, and CI jobs that
+    // run `--cache DIR --check` keep it between runs.
     if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
         let docs: Vec<(u128, &cache::Terms)> = hashes
             .iter()
@@ -279,11 +288,31 @@ fn compute_in_pool(config: &Config) -> Result<Outcome> {
             })
             .collect();
         let result = fingerprint.filter(|_| config.explain == 0).map(|f| (f, related.as_slice()));
-        cache.save(&docs, result)?;
-        watch.lap("cache", "saved".into());
+        match cache.save(&docs, result) {
+            Ok(()) => watch.lap("cache", "saved".into()),
+            Err(e) => {
+                warnings.push(cache_unusable(config.cache.as_deref().unwrap_or(".".as_ref()), &e))
+            }
+        }
     }
 
     Ok(Outcome { corpus, related, explanations, warnings, stages: watch.stages })
+}
+
+/// The warning for a `--cache DIR` that cannot be read or written: the run
+/// goes on without it.
+fn cache_unusable(dir: &std::path::Path, e: &Error) -> Warning {
+    let why = match e {
+        _ if dir.exists() && !dir.is_dir() => "it is a file, not a folder".into(),
+        Error::Io { source, .. } => error::io_in_words(source),
+        other => other.to_string(),
+    };
+    Warning {
+        location: dir.display().to_string(),
+        message: format!(
+            "--cache folder not usable ({why}); running without a cache: give a writable folder"
+        ),
+    }
 }
 
 /// Reads the files found into the corpus the site publishes: drafts dropped
@@ -492,16 +521,39 @@ pub fn read_corpus(config: &Config) -> Result<(Corpus, Vec<Warning>)> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(config: &Config) -> Result<Outcome> {
+    run_and_report(config).map(|(outcome, _)| outcome)
+}
+
+/// What [`run_and_report`] wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// `-o FILE`: `Some(true)` if it was (re)written, `Some(false)` if it
+    /// already held the same bytes and was left alone (same inode and mtime).
+    pub file: Option<bool>,
+    /// `--output-dir DIR`: files written, unchanged and removed.
+    pub dir: Option<output::dir::DirReport>,
+}
+
+/// [`run`], also saying which outputs were rewritten (for `--watch`).
+pub fn run_and_report(config: &Config) -> Result<(Outcome, Written)> {
     let started = Instant::now();
     if config.check && config.output.is_none() && config.output_dir.is_none() {
         return Err(Error::Usage(
             "--check compares with an existing output: give -o FILE and/or --output-dir DIR".into(),
         ));
     }
+    if config.verbosity >= Verbosity::Normal {
+        for note in &config.notes {
+            eprintln!("related: note: {note}");
+        }
+    }
     let outcome = compute(config)?;
     if config.verbosity >= Verbosity::Normal {
         for w in &outcome.warnings {
             eprintln!("related: warning: {w}");
+        }
+        if let Some(why) = empty_because_of_settings(config, &outcome) {
+            eprintln!("related: warning: every list is empty: {why}");
         }
     }
     if config.strict && !outcome.warnings.is_empty() {
@@ -533,14 +585,23 @@ pub fn run(config: &Config) -> Result<Outcome> {
     };
     if config.check {
         check(config, fill, files.as_ref())?;
-        return Ok(outcome);
+        return Ok((outcome, Written::default()));
     }
-    let mut dir_report = None;
+    let mut written = Written::default();
     if let (Some(dir), Some(files)) = (&config.output_dir, &files) {
-        dir_report = Some(output::dir::write(dir, files)?);
+        written.dir = Some(output::dir::write(dir, files)?);
     }
     match &config.output {
-        Some(path) => output::write_atomically(path, fill)?,
+        Some(path) => {
+            // Rendered first, so an unchanged output keeps its file.
+            let mut bytes = Vec::new();
+            fill(&mut bytes).map_err(|e| Error::io(path, e))?;
+            let changed = !output::unchanged(path, &bytes);
+            if changed {
+                output::write_atomically(path, |w| w.write_all(&bytes))?;
+            }
+            written.file = Some(changed);
+        }
         None if config.output_dir.is_some() => {}
         None => {
             let stdout = std::io::stdout();
@@ -555,15 +616,16 @@ pub fn run(config: &Config) -> Result<Outcome> {
         }
         eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
     }
-    // A one-line summary for people at a terminal; silent in pipes and CI.
-    if config.verbosity >= Verbosity::Normal && std::io::stderr().is_terminal() {
+    // A one-line summary for people at a terminal; silent in pipes and CI
+    // (`--watch` says its own).
+    if config.verbosity >= Verbosity::Normal && std::io::stderr().is_terminal() && !config.watch {
         let warned = match outcome.warnings.len() {
             0 => String::new(),
             n => format!(", {n} warning(s)"),
         };
         let mut places: Vec<String> =
             config.output.iter().map(|p| p.display().to_string()).collect();
-        if let (Some(dir), Some(r)) = (&config.output_dir, &dir_report) {
+        if let (Some(dir), Some(r)) = (&config.output_dir, &written.dir) {
             places.push(format!(
                 "{} ({} files written, {} unchanged, {} removed)",
                 dir.display(),
@@ -581,7 +643,25 @@ pub fn run(config: &Config) -> Result<Outcome> {
             );
         }
     }
-    Ok(outcome)
+    Ok((outcome, written))
+}
+
+/// When every list came out empty and a setting is the reason, that setting.
+fn empty_because_of_settings(config: &Config, outcome: &Outcome) -> Option<String> {
+    let n = outcome.corpus.len();
+    if n < 2 || outcome.related.iter().any(|r| !r.is_empty()) {
+        return None;
+    }
+    match config.weighting.min_df {
+        vector::DfBound::Count(c) if c > n => {
+            return Some(format!(
+                "--min-df {c} is more than the {n} articles read: no term is kept; lower it"
+            ));
+        }
+        _ => {}
+    }
+    (config.min_score > 0.0)
+        .then(|| format!("no pair scores --min-score {} or more; lower it", config.min_score))
 }
 
 /// `--check`: compares what would be written with the files on disk.

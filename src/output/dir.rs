@@ -161,7 +161,9 @@ pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<DirReport>
         remove_empty_parents(dir, &path);
     }
     let manifest: String = files.keys().map(|f| format!("{f}\n")).collect();
-    super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
+    if !super::unchanged(&dir.join(MANIFEST), manifest.as_bytes()) {
+        super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
+    }
     Ok(report)
 }
 

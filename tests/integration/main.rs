@@ -2,9 +2,11 @@
 
 mod bad_input;
 mod cli;
+mod dev_loop;
 mod formats;
 mod golden;
 mod inputs;
 mod properties;
+mod rough_edges;
 mod site;
 mod util;
