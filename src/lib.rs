@@ -652,6 +652,9 @@ fn empty_because_of_settings(config: &Config, outcome: &Outcome) -> Option<Strin
     if n < 2 || outcome.related.iter().any(|r| !r.is_empty()) {
         return None;
     }
+    if config.top_k == 0 {
+        return Some("-k 0 lists no neighbour; give 1 or more".into());
+    }
     match config.weighting.min_df {
         vector::DfBound::Count(c) if c > n => {
             return Some(format!(

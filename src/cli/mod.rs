@@ -343,12 +343,10 @@ impl Args {
         })
     }
 
-    /// Settings that would make every list empty are usage errors; flags
+    /// Settings that always make every list empty are usage errors (but
+    /// `-k 0`, which says so itself, only a warning at run time); flags
     /// that the chosen format ignores are notes.
     fn empty_settings(&self) -> Result<Vec<String>, String> {
-        if self.top_k == 0 {
-            return Err("-k 0 lists no neighbour for any article: give 1 or more".into());
-        }
         if let DfBound::Count(c) = self.max_df
             && c <= 1
         {

@@ -173,7 +173,6 @@ fn settings_that_empty_every_list_are_named() {
     t.write("a.md", "walrus tusks");
     t.write("b.md", "walrus swim");
     for (args, needle) in [
-        (&["-k", "0"][..], "-k 0"),
         (&["--max-df", "1"][..], "--max-df 1 keeps only terms found in at most 1 article"),
         (&["--min-df", "3", "--max-df", "2"][..], "--min-df 3 is above --max-df 2"),
     ] {
@@ -182,6 +181,11 @@ fn settings_that_empty_every_list_are_named() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
+    // A warning, and the run goes on (-k 0 is asked for plainly).
+    let out = t.cmd().args([".", "-k", "0"]).output().unwrap();
+    assert_success(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("every list is empty: -k 0 lists no neighbour"), "{stderr}");
     // Known only once the articles are counted: a warning, and the run goes on.
     let out = t.cmd().args([".", "--min-df", "3"]).output().unwrap();
     assert_success(&out);
