@@ -91,6 +91,11 @@ pub struct Config {
     pub site: crate::site::SiteOptions,
     /// How short lists are topped up to `top_k`.
     pub fill: crate::lists::Fill,
+    /// `--watch`: keep running and re-run on changes ([`crate::watch`]).
+    pub watch: bool,
+    /// Said on stderr before the run (unless quiet): settings that do
+    /// nothing here, an output that comes from `related.toml`.
+    pub notes: Vec<String>,
 }
 
 impl Default for Config {
@@ -121,6 +126,8 @@ impl Default for Config {
             progress: false,
             site: crate::site::SiteOptions::default(),
             fill: crate::lists::Fill::None,
+            watch: false,
+            notes: Vec::new(),
         }
     }
 }

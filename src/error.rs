@@ -101,6 +101,27 @@ impl Error {
     }
 }
 
+/// An I/O error said in words, without the OS's code: "permission denied",
+/// not "Permission denied (os error 13)".
+pub fn io_in_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "it does not exist".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::ReadOnlyFilesystem => "the file system is read-only".into(),
+        K::NotADirectory => "a file is in the way where a folder should be".into(),
+        K::IsADirectory => "it is a folder, not a file".into(),
+        K::StorageFull => "the disk is full".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
 /// True if `err` (or anything in its cause chain) is a broken pipe: the
 /// reader of our stdout went away (`related … | head`), which is not a failure.
 pub fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {

@@ -48,6 +48,7 @@ pub mod site;
 pub mod source;
 pub mod text;
 pub mod vector;
+pub mod watch;
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -181,9 +182,18 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
         Some(dir) => {
             let settings =
                 cache::settings_hash(&format!("{:?} {:?}", config.analyzer, config.fields));
-            let (cache, warning) = Cache::open(dir, settings)?;
-            notices.extend(warning);
-            Some(cache)
+            // A cache that cannot be used only makes the run slower (and,
+            // not being an input, never fails --strict).
+            match Cache::open(dir, settings) {
+                Ok((cache, warning)) => {
+                    notices.extend(warning);
+                    Some(cache)
+                }
+                Err(e) => {
+                    notices.push(cache_unusable(dir, &e));
+                    None
+                }
+            }
         }
         None => None,
     };
@@ -308,8 +318,8 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
     // Rewrite the cache unless this run reused all of it unchanged.
     let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
         && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
-    // `--check` writes nothing, the cache included.
-    let unchanged = unchanged || config.check;
+    // `--check` saves it too: the cache is not an output, and CI jobs that
+    // run `--cache DIR --check` keep it between runs.
     if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
         let docs: Vec<(u128, &cache::Terms)> = hashes
             .iter()
@@ -319,8 +329,12 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
             })
             .collect();
         let result = fingerprint.filter(|_| config.explain == 0).map(|f| (f, related.as_slice()));
-        cache.save(&docs, result)?;
-        watch.lap("cache", "saved".into());
+        match cache.save(&docs, result) {
+            Ok(()) => watch.lap("cache", "saved".into()),
+            Err(e) => {
+                notices.push(cache_unusable(config.cache.as_deref().unwrap_or(".".as_ref()), &e))
+            }
+        }
     }
 
     // Pinned articles first, then short lists filled (never cached: cheap,
@@ -333,6 +347,22 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
 
     let warnings = std::mem::take(warnings);
     Ok(Outcome { corpus, related, explanations, warnings, notices, stages: watch.stages, marks })
+}
+
+/// The warning for a `--cache DIR` that cannot be read or written: the run
+/// goes on without it.
+fn cache_unusable(dir: &std::path::Path, e: &Error) -> Warning {
+    let why = match e {
+        _ if dir.exists() && !dir.is_dir() => "it is a file, not a folder".into(),
+        Error::Io { source, .. } => error::io_in_words(source),
+        other => other.to_string(),
+    };
+    Warning {
+        location: dir.display().to_string(),
+        message: format!(
+            "--cache folder not usable ({why}); running without a cache: give a writable folder"
+        ),
+    }
 }
 
 /// Reads the files found into the corpus the site publishes: drafts dropped
@@ -549,11 +579,31 @@ pub fn read_corpus(config: &Config) -> Result<(Corpus, Vec<Warning>)> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(config: &Config) -> Result<Outcome> {
+    run_and_report(config).map(|(outcome, _)| outcome)
+}
+
+/// What [`run_and_report`] wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// `-o FILE`: `Some(true)` if it was (re)written, `Some(false)` if it
+    /// already held the same bytes and was left alone (same inode and mtime).
+    pub file: Option<bool>,
+    /// `--output-dir DIR`: files written, unchanged and removed.
+    pub dir: Option<output::dir::DirReport>,
+}
+
+/// [`run`], also saying which outputs were rewritten (for `--watch`).
+pub fn run_and_report(config: &Config) -> Result<(Outcome, Written)> {
     let started = Instant::now();
     if config.check && config.output.is_none() && config.output_dir.is_none() {
         return Err(Error::Usage(
             "--check compares with an existing output: give -o FILE and/or --output-dir DIR".into(),
         ));
+    }
+    if config.verbosity >= Verbosity::Normal {
+        for note in &config.notes {
+            eprintln!("related: note: {note}");
+        }
     }
     if let Some(n) = config.threads.filter(|&n| n > max_threads())
         && config.verbosity >= Verbosity::Normal
@@ -583,6 +633,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
     if config.verbosity >= Verbosity::Normal {
         for w in outcome.warnings.iter().chain(&outcome.notices) {
             eprintln!("related: warning: {w}");
+        }
+        if let Some(why) = empty_because_of_settings(config, &outcome) {
+            eprintln!("related: warning: every list is empty: {why}");
         }
     }
     if config.strict && !outcome.warnings.is_empty() {
@@ -614,7 +667,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     };
     if config.check {
         check(config, fill, files.as_ref())?;
-        return Ok(outcome);
+        return Ok((outcome, Written::default()));
     }
     // All or nothing across -o and --output-dir too: the folder's files
     // are staged first, and renamed into place only once -o is written.
@@ -622,8 +675,18 @@ pub fn run(config: &Config) -> Result<Outcome> {
         (Some(dir), Some(files)) => Some(output::dir::stage(dir, files)?),
         _ => None,
     };
+    let mut written = Written::default();
     match &config.output {
-        Some(path) => output::write_atomically(path, fill)?,
+        Some(path) => {
+            // Rendered first, so an unchanged output keeps its file.
+            let mut bytes = Vec::new();
+            fill(&mut bytes).map_err(|e| Error::io(path, e))?;
+            let changed = !output::unchanged(path, &bytes);
+            if changed {
+                output::write_atomically(path, |w| w.write_all(&bytes))?;
+            }
+            written.file = Some(changed);
+        }
         None if config.output_dir.is_some() => {}
         None => {
             let stdout = std::io::stdout();
@@ -631,7 +694,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
             fill(&mut lock).map_err(|e| Error::io("<stdout>", e))?;
         }
     }
-    let dir_report = staged.map(output::dir::Staged::commit).transpose()?;
+    written.dir = staged.map(output::dir::Staged::commit).transpose()?;
 
     if config.verbosity >= Verbosity::Verbose {
         for s in &outcome.stages {
@@ -639,15 +702,16 @@ pub fn run(config: &Config) -> Result<Outcome> {
         }
         eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
     }
-    // A one-line summary for people at a terminal; silent in pipes and CI.
-    if config.verbosity >= Verbosity::Normal && std::io::stderr().is_terminal() {
+    // A one-line summary for people at a terminal; silent in pipes and CI
+    // (`--watch` says its own).
+    if config.verbosity >= Verbosity::Normal && std::io::stderr().is_terminal() && !config.watch {
         let warned = match outcome.warnings.len() {
             0 => String::new(),
             n => format!(", {n} warning(s)"),
         };
         let mut places: Vec<String> =
             config.output.iter().map(|p| p.display().to_string()).collect();
-        if let (Some(dir), Some(r)) = (&config.output_dir, &dir_report) {
+        if let (Some(dir), Some(r)) = (&config.output_dir, &written.dir) {
             places.push(format!(
                 "{} ({} files written, {} unchanged, {} removed)",
                 dir.display(),
@@ -665,7 +729,28 @@ pub fn run(config: &Config) -> Result<Outcome> {
             );
         }
     }
-    Ok(outcome)
+    Ok((outcome, written))
+}
+
+/// When every list came out empty and a setting is the reason, that setting.
+fn empty_because_of_settings(config: &Config, outcome: &Outcome) -> Option<String> {
+    let n = outcome.corpus.len();
+    if n < 2 || outcome.related.iter().any(|r| !r.is_empty()) {
+        return None;
+    }
+    if config.top_k == 0 {
+        return Some("-k 0 lists no neighbour; give 1 or more".into());
+    }
+    match config.weighting.min_df {
+        vector::DfBound::Count(c) if c > n => {
+            return Some(format!(
+                "--min-df {c} is more than the {n} articles read: no term is kept; lower it"
+            ));
+        }
+        _ => {}
+    }
+    (config.min_score > 0.0)
+        .then(|| format!("no pair scores --min-score {} or more; lower it", config.min_score))
 }
 
 /// `--check`: compares what would be written with the files on disk.

@@ -27,8 +27,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match related::run(&config) {
-        Ok(_) => ExitCode::SUCCESS,
+    let result = match config.watch {
+        true => related::watch::watch(&config),
+        false => related::run(&config).map(drop),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(Error::Usage(message)) => {
             eprintln!("related: error: {message}");

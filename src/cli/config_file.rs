@@ -145,6 +145,8 @@ fn scalar(v: &toml::Value) -> Option<String> {
     match v {
         toml::Value::String(s) => Some(s.clone()),
         toml::Value::Integer(i) => Some(i.to_string()),
+        // `1.0` stays a fraction (`--max-df 1.0`), not the count `1`.
+        toml::Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(format!("{f:.1}")),
         toml::Value::Float(f) => Some(f.to_string()),
         _ => None,
     }

@@ -7,7 +7,8 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, FieldWeights, Verbosity};
 use crate::extract::ExtractOptions;
@@ -41,14 +42,19 @@ Examples:
   # In CI: fail if data/related.json is out of date
   related content/ -o data/related.json --check
 
+  # Next to a dev server: rewrite only what each edit changes, until Ctrl-C
+  related content/ -o data/related.json --watch & hugo server
+
 Output (default): {\"posts/a.md\": [{\"key\": \"posts/b.md\", \"score\": 0.42, \"title\": \"B\",
   \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url and date when the article has them)
 Keys are paths relative to the directory given (or to --root, or as given for files).
-Drafts (draft: true, published: false) are skipped unless --include-drafts.
+Drafts (draft: true, published: false) are skipped unless --include-drafts, and so are
+Hugo's list pages (_index.md) unless --include globs choose the files.
 
 Settings can live in related.toml in the working directory (or --config FILE): any long
 option as a key, e.g.  inputs = [\"content\"]  output = \"data/related.json\"  top-k = 8
-Flags given on the command line override it.
+Flags given on the command line override it; --no-FLAG (or --FLAG=false) turns an on/off
+option off again.
 
 Exit status: 0 success, 1 failure (or warnings with --strict, or stale with --check),
 2 usage error.";
@@ -82,6 +88,7 @@ pub struct Args {
     pub top_k: usize,
 
     /// Write the result to FILE (atomically: never a half-written file) instead of stdout.
+    /// An unchanged result leaves FILE untouched (same mtime). '-o -' is stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -305,6 +312,12 @@ pub struct Args {
     /// there. Flags given win.
     #[arg(long, value_enum, default_value_t = crate::generator::Generator::Auto, help_heading = "Publishing")]
     pub site: crate::generator::Generator,
+
+    /// Keep running next to a dev server: re-run whenever an input changes, re-analyzing only
+    /// changed articles (through --cache DIR, else a temporary cache) and rewriting only
+    /// outputs whose content changed. Needs -o FILE and/or --output-dir DIR. Ctrl-C stops.
+    #[arg(long, conflicts_with = "check")]
+    pub watch: bool,
 }
 
 impl Args {
@@ -329,6 +342,7 @@ impl Args {
         if !(0.0..=1.0).contains(&self.min_score) {
             return Err(format!("--min-score {} is outside 0..=1", self.min_score));
         }
+        let notes = self.empty_settings()?;
         let mut site = crate::site::SiteOptions {
             lang_dirs: self.lang_dir,
             default_lang: self.default_lang,
@@ -404,7 +418,8 @@ impl Args {
             explain: if self.explain { 5 } else { 0 },
             format: self.format,
             pretty: self.pretty,
-            output: self.output,
+            // `-o -` is stdout, as for inputs.
+            output: self.output.filter(|p| p.as_os_str() != "-"),
             output_dir: self.output_dir,
             check: self.check,
             cache: self.cache,
@@ -414,7 +429,44 @@ impl Args {
             verbosity,
             site,
             fill: self.fill,
+            watch: self.watch,
+            notes,
         })
+    }
+
+    /// Settings that always make every list empty are usage errors (but
+    /// `-k 0`, which says so itself, only a warning at run time); flags
+    /// that the chosen format ignores are notes.
+    fn empty_settings(&self) -> Result<Vec<String>, String> {
+        if let DfBound::Count(c) = self.max_df
+            && c <= 1
+        {
+            return Err(format!(
+                "--max-df {c} keeps only terms found in at most {c} article, and such terms link no two articles: every list would be empty. A count needs 2 or more; for a fraction write a decimal point (--max-df 1.0 is all articles)"
+            ));
+        }
+        if let (DfBound::Count(min), DfBound::Count(max)) = (self.min_df, self.max_df)
+            && min > max
+        {
+            return Err(format!(
+                "--min-df {min} is above --max-df {max}: no term is kept, every list would be empty"
+            ));
+        }
+        let mut notes = Vec::new();
+        let format = self.format.to_possible_value().map(|v| v.get_name().to_owned());
+        let format = format.unwrap_or_default();
+        if self.pretty && self.format != Format::Json && self.output_dir.is_none() {
+            notes.push(format!(
+                "--pretty has no effect with --format {format}: only --format json (and --output-dir files) are indented"
+            ));
+        }
+        if self.explain && self.format == Format::SimilarDocuments && self.output_dir.is_none() {
+            notes.push(
+                "--explain has no effect with --format similar-documents: its [path, score] pairs have no room for terms; use --format json or jsonl"
+                    .into(),
+            );
+        }
+        Ok(notes)
     }
 }
 
@@ -452,18 +504,26 @@ pub enum ParseError {
 /// what to do. See [`config_file`] for how the file and flags combine.
 pub fn parse(argv: Vec<OsString>) -> Result<Invocation, ParseError> {
     let command = Args::command();
-    let given = command.clone().try_get_matches_from(&argv).map_err(ParseError::Clap)?;
+    let (argv, switched_off) = negations(argv, &command);
+    let given = match command.clone().try_get_matches_from(&argv) {
+        Ok(given) => given,
+        Err(e) => match folder_named_like_a_tool(&argv) {
+            Some(argv) => return parse(argv),
+            None => return Err(ParseError::Clap(e)),
+        },
+    };
     let args = Args::from_arg_matches(&given).map_err(ParseError::Clap)?;
     if let Some(tool) = args.tool {
         return Ok(Invocation::Tool(tool));
     }
     let file =
         config_file::locate(args.config.as_deref(), args.no_config).map_err(ParseError::Usage)?;
-    let args = match file {
+    let args = match &file {
         None => args,
         Some(path) => {
-            let (options, inputs) =
-                config_file::arguments(&path, &command, &given).map_err(ParseError::Usage)?;
+            let (mut options, inputs) =
+                config_file::arguments(path, &command, &given).map_err(ParseError::Usage)?;
+            options.retain(|o| !switched_off.iter().any(|off| *o == *format!("--{off}")));
             let mut merged = vec![argv.first().cloned().unwrap_or_else(|| "related".into())];
             merged.extend(options);
             merged.extend(argv.into_iter().skip(1));
@@ -475,7 +535,88 @@ pub fn parse(argv: Vec<OsString>) -> Result<Invocation, ParseError> {
             Args::from_arg_matches(&matches).map_err(ParseError::Clap)?
         }
     };
-    args.into_config().map(|c| Invocation::Run(Box::new(c))).map_err(ParseError::Usage)
+    let mut config = args.into_config().map_err(ParseError::Usage)?;
+    // An ad-hoc run on other inputs would print to stdout, but the file's
+    // `output` sends it elsewhere: say so.
+    let from_command_line = |id: &str| given.value_source(id) == Some(ValueSource::CommandLine);
+    if let (Some(file), Some(output)) = (&file, &config.output)
+        && from_command_line("inputs")
+        && !from_command_line("output")
+    {
+        config.notes.push(format!(
+            "writing to {} as {} says (not to stdout; -o - prints to stdout)",
+            output.display(),
+            file.display()
+        ));
+    }
+    Ok(Invocation::Run(Box::new(config)))
+}
+
+/// Turns every on/off flag off again, also when `related.toml` turned it
+/// on: `--no-FLAG` or `--FLAG=false` (`--FLAG=true` is `--FLAG`). Returns
+/// the arguments without those, and the flags switched off. The last of
+/// `--FLAG` / `--no-FLAG` wins. Nothing after `--` is touched.
+fn negations(argv: Vec<OsString>, command: &clap::Command) -> (Vec<OsString>, Vec<String>) {
+    let flags: Vec<&str> = command
+        .get_arguments()
+        .filter(|a| matches!(a.get_action(), ArgAction::SetTrue))
+        .filter_map(|a| a.get_long())
+        .collect();
+    let mut out: Vec<OsString> = Vec::with_capacity(argv.len());
+    let mut off: Vec<String> = Vec::new();
+    let mut rest = false;
+    for (i, arg) in argv.into_iter().enumerate() {
+        let text = arg.to_str().filter(|_| i > 0 && !rest).map(str::to_owned);
+        let Some(text) = text else {
+            out.push(arg);
+            continue;
+        };
+        rest = text == "--";
+        let (name, value) = match text.strip_prefix("--").map(|t| t.split_once('=')) {
+            Some(Some((name, value))) => (name, Some(value)),
+            Some(None) => (&text[2..], None),
+            None => ("", None),
+        };
+        // `--no-config` and the like are flags of their own.
+        let negated = match (name.strip_prefix("no-"), value) {
+            (Some(flag), None) if flags.contains(&flag) && !flags.contains(&name) => Some(flag),
+            _ if !flags.contains(&name) => None,
+            (_, Some("false" | "no" | "off" | "0")) => Some(name),
+            (_, Some("true" | "yes" | "on" | "1")) => {
+                off.retain(|f| f != name);
+                out.push(format!("--{name}").into());
+                continue;
+            }
+            _ => {
+                off.retain(|f| f != name);
+                None
+            }
+        };
+        match negated {
+            Some(flag) => {
+                out.retain(|a| *a != *format!("--{flag}"));
+                off.push(flag.to_owned());
+            }
+            None => out.push(arg),
+        }
+    }
+    (out, off)
+}
+
+/// `related man -k 1` when `man/` is a content folder: the subcommand
+/// cannot take these arguments, so the folder is meant. Returns the
+/// arguments with that word as a path (`./man`), if that is the case.
+fn folder_named_like_a_tool(argv: &[OsString]) -> Option<Vec<OsString>> {
+    let tools: Vec<String> =
+        Args::command().get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let i = argv.iter().skip(1).position(|a| tools.iter().any(|t| *a == **t))? + 1;
+    let word = argv[i].to_str()?;
+    if !std::path::Path::new(word).exists() {
+        return None;
+    }
+    let mut fixed = argv.to_vec();
+    fixed[i] = format!("./{word}").into();
+    Some(fixed)
 }
 
 /// Writes the completion script for `shell`, or the man page, to `out`.
@@ -490,8 +631,44 @@ pub fn print_tool(tool: &Tool, out: &mut dyn std::io::Write) -> std::io::Result<
             out.write_all(&script)?;
             out.flush()
         }
-        Tool::Man => clap_mangen::Man::new(command).render(out),
+        Tool::Man => man_page(command, out),
     }
+}
+
+/// The man page: clap_mangen's title, synopsis, description and options,
+/// then our own COMMANDS (clap_mangen would cite `related-man(1)` pages that
+/// do not exist) and EXAMPLES kept as typed (no-fill, so roff never splits
+/// a command line), then the version.
+fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let version = command.get_version().unwrap_or_default().to_owned();
+    let man = clap_mangen::Man::new(command);
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    writeln!(out, ".SH COMMANDS")?;
+    for (usage, what) in [
+        (
+            "\\fBrelated completions\\fR \\fISHELL\\fR",
+            "Print a completion script for bash, zsh, fish, elvish or powershell.",
+        ),
+        ("\\fBrelated man\\fR", "Print this page (roff)."),
+    ] {
+        writeln!(out, ".TP\n{usage}\n{what}")?;
+    }
+    writeln!(out, ".SH EXAMPLES\n.nf")?;
+    for line in EXAMPLES.lines().skip_while(|l| l.ends_with(':')) {
+        writeln!(out, "{}", roff_literal(line))?;
+    }
+    writeln!(out, ".fi\n.SH VERSION\nv{version}")
+}
+
+/// A line of text for roff's no-fill mode: backslashes and dashes escaped,
+/// a leading `.` or `'` made literal.
+fn roff_literal(line: &str) -> String {
+    let text = line.replace('\\', "\\e").replace('-', "\\-");
+    if text.starts_with('.') || text.starts_with('\'') { format!("\\&{text}") } else { text }
 }
 
 #[cfg(test)]

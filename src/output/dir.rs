@@ -264,7 +264,10 @@ impl Staged {
     pub fn commit(mut self) -> Result<DirReport> {
         let dir = self.dir.clone();
         let union: String = self.previous.union(&self.names).map(|f| format!("{f}\n")).collect();
-        super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(union.as_bytes()))?;
+        // Unchanged lists keep their file (inode and mtime), as every output does.
+        if !super::unchanged(&dir.join(MANIFEST), union.as_bytes()) {
+            super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(union.as_bytes()))?;
+        }
         for (path, tmp) in std::mem::take(&mut self.renames) {
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             self.report.written += 1;
@@ -283,7 +286,9 @@ impl Staged {
             remove_empty_parents(&dir, &path);
         }
         let manifest: String = self.names.iter().map(|f| format!("{f}\n")).collect();
-        super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
+        if !super::unchanged(&dir.join(MANIFEST), manifest.as_bytes()) {
+            super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
+        }
         Ok(std::mem::take(&mut self.report))
     }
 }

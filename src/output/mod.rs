@@ -311,6 +311,14 @@ fn without_temp_path(e: io::Error, dir: &Path) -> io::Error {
     std::fs::metadata(dir).err().unwrap_or(e)
 }
 
+/// True if `path` is a regular file holding exactly `bytes`. Such a file is
+/// left alone rather than rewritten: a rewrite would only give it a new inode
+/// and mtime, and make every watching dev server rebuild for nothing.
+pub fn unchanged(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
 /// Writes `path` atomically (creating its folder if needed): the bytes go to
 /// a temporary file in the same directory, which is renamed over `path` only
 /// once complete. An interrupted

@@ -84,7 +84,10 @@ impl Filter {
     pub(crate) fn walked(&self, key: &str) -> bool {
         let included = match &self.include {
             Some(set) => set.is_match(key),
-            None => walk::has_default_extension(key),
+            // Hugo's list pages (`_index.md`, `posts/_index.fr.md`: home,
+            // sections, taxonomies) are not articles: Hugo's own related
+            // content and `.RegularPages` leave them out too.
+            None => walk::has_default_extension(key) && !is_list_page(key),
         };
         included && !self.exclude.is_match(key)
     }
@@ -93,6 +96,12 @@ impl Filter {
     fn named(&self, key: &str) -> bool {
         !self.exclude.is_match(key)
     }
+}
+
+/// A Hugo list page: a file named `_index.*`, in any folder. Skipped by a
+/// directory walk unless `--include` globs choose the files.
+pub fn is_list_page(key: &str) -> bool {
+    key.rsplit('/').next().is_some_and(|name| name.starts_with("_index."))
 }
 
 /// Resolves the inputs. A path that does not exist is an error; so is an
@@ -256,5 +265,29 @@ mod tests {
     fn missing_path_is_an_error_naming_it() {
         let err = discover(&[PathBuf::from("no/such/dir")], &WalkOptions::default()).unwrap_err();
         assert!(err.to_string().contains("no/such/dir"), "{err}");
+    }
+
+    #[test]
+    fn hugo_list_pages_are_skipped_unless_include_chooses() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["_index.md", "posts/_index.fr.md", "posts/a.md", "posts/index.md"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let keys = |opts: &WalkOptions| -> Vec<String> {
+            discover(&[dir.path().to_path_buf()], opts)
+                .unwrap()
+                .files
+                .into_iter()
+                .map(|f| f.key)
+                .collect()
+        };
+        assert_eq!(keys(&WalkOptions::default()), ["posts/a.md", "posts/index.md"]);
+        let all = WalkOptions { include: vec!["**/*.md".into()], ..WalkOptions::default() };
+        assert_eq!(keys(&all).len(), 4);
+        // A list page named on the command line is read.
+        let named = discover(&[dir.path().join("_index.md")], &WalkOptions::default()).unwrap();
+        assert_eq!(named.files.len(), 1);
     }
 }

@@ -37,8 +37,10 @@ pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Re
                 let location = err.path().unwrap_or(dir).display().to_string();
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop; not followed".to_string()
+                } else if let Some(target) = err.path().and_then(dangling_link) {
+                    format!("symbolic link to {} which does not exist; skipped", target.display())
                 } else {
-                    err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())
+                    err.io_error().map_or_else(|| err.to_string(), crate::error::io_in_words)
                 };
                 sources.warnings.push(Warning { location, message });
                 continue;
@@ -89,6 +91,12 @@ fn key_of(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// The target of `path` if it is a symbolic link to nothing.
+fn dangling_link(path: &Path) -> Option<std::path::PathBuf> {
+    let target = std::fs::read_link(path).ok()?;
+    (!path.exists()).then_some(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +139,17 @@ mod tests {
         let s = discover(&[d.path().to_path_buf()], &WalkOptions::default()).unwrap();
         assert_eq!(s.files.len(), 1);
         assert!(s.warnings.iter().any(|w| w.message.contains("loop")), "{:?}", s.warnings);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_symlink_is_said_in_words() {
+        let d = tree(&["a.md"]);
+        std::os::unix::fs::symlink("gone.md", d.path().join("b.md")).unwrap();
+        let s = discover(&[d.path().to_path_buf()], &WalkOptions::default()).unwrap();
+        assert_eq!(s.files.len(), 1);
+        let w = &s.warnings[0];
+        assert_eq!(w.message, "symbolic link to gone.md which does not exist; skipped");
+        assert!(!w.message.contains("os error"), "{w}");
     }
 }

@@ -3,10 +3,12 @@
 mod bad_input;
 mod bilingual;
 mod cli;
+mod dev_loop;
 mod formats;
 mod golden;
 mod inputs;
 mod properties;
 mod reliability;
+mod rough_edges;
 mod site;
 mod util;

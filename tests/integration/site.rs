@@ -350,8 +350,8 @@ fn config_file_in_the_working_directory_and_flag_precedence() {
     // Flags win over the file; --no-config ignores it.
     let out = t.cmd().args(["-k", "3", "-o", "-"]).output().unwrap();
     assert_success(&out);
-    assert!(t.path().join("-").exists(), "-o - is a file named '-'");
-    let json: Value = serde_json::from_slice(&std::fs::read(t.path().join("-")).unwrap()).unwrap();
+    assert!(!t.path().join("-").exists(), "-o - is stdout, not a file named '-'");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json.as_object().unwrap().values().any(|l| l.as_array().unwrap().len() > 1));
     let json = run_json(t.cmd().args(["--no-config", "content"]));
     assert!(keys_of(&json).contains(&"posts/cargo.md"), "no strip-extension from the file");
