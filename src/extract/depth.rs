@@ -19,9 +19,29 @@ use super::ExtractError;
 /// Deepest nesting accepted in front matter (mappings, lists, tables).
 pub(crate) const MAX_FRONT_MATTER_DEPTH: usize = 32;
 
+/// Largest front matter accepted, in bytes: a few fields need a few KB,
+/// and the parsers' trees take 100-200 times the text's size in memory.
+pub(crate) const MAX_FRONT_MATTER_BYTES: usize = 1 << 20;
+
+/// `Err` if front matter is larger than [`MAX_FRONT_MATTER_BYTES`].
+fn check_size(kind: &str, text: &str) -> Result<(), ExtractError> {
+    if text.len() <= MAX_FRONT_MATTER_BYTES {
+        return Ok(());
+    }
+    Err(ExtractError::new(
+        format!(
+            "{kind} front matter of {} bytes, more than the {} MiB allowed; front matter holds a few fields: move the rest to the body",
+            text.len(),
+            MAX_FRONT_MATTER_BYTES >> 20
+        ),
+        Some((1, 1)),
+    ))
+}
+
 /// `Err` naming the line (1 = the line after the opening `---`; the
 /// caller shifts it) where YAML front matter nests too deep.
 pub(crate) fn check_yaml(text: &str) -> Result<(), ExtractError> {
+    check_size("YAML", text)?;
     let mut indents: Vec<usize> = Vec::new();
     let mut flow = 0usize;
     // Inside a quoted scalar that continues on the next line.
@@ -132,6 +152,7 @@ pub(crate) fn check_yaml(text: &str) -> Result<(), ExtractError> {
 
 /// [`check_yaml`] for TOML front matter.
 pub(crate) fn check_toml(text: &str) -> Result<(), ExtractError> {
+    check_size("TOML", text)?;
     // Open arrays (`[`) and inline tables (`{`).
     let mut open: Vec<u8> = Vec::new();
     // Inside a multi-line string: its closing delimiter.
@@ -252,6 +273,16 @@ mod tests {
             assert!(err.position.is_some(), "{i}");
         }
         assert_eq!(check_yaml(&deep[1]).unwrap_err().position.map(|p| p.0), Some(2));
+    }
+
+    #[test]
+    fn huge_front_matter_is_refused() {
+        let big = format!("x: [{}]", "[[[1]]], ".repeat(200_000));
+        let err = check_yaml(&big).unwrap_err();
+        assert!(err.message.contains("more than the 1 MiB allowed"), "{err}");
+        let big = format!("x = [{}]", "[[[1]]], ".repeat(200_000));
+        assert!(check_toml(&big).is_err());
+        check_yaml(&format!("x: [{}]", "[[[1]]], ".repeat(100_000))).unwrap();
     }
 
     #[test]

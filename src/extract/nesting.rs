@@ -20,7 +20,9 @@
 //!   through a `<table>`);
 //! - formatting elements (`<b>`, `<font>`…) the parser may reopen after
 //!   an end tag closed them stay counted until their own end tag finds
-//!   them on top of the stack;
+//!   them on top of the stack, and beyond [`MAX_FORMATTING`] of them new
+//!   ones are dropped (the parser re-creates all pending ones at every
+//!   paragraph);
 //! - void elements and those the parser closes by itself when a sibling
 //!   starts (`<p>`, `<li>`, `<td>`…) are not counted in HTML, every
 //!   element is in SVG and MathML (where `/>` closes one).
@@ -32,6 +34,12 @@ use std::borrow::Cow;
 /// Deepest element nesting handed to the HTML parser. Real pages nest a few
 /// dozen levels; this bounds the parser's stack scans to a constant per tag.
 pub(crate) const MAX_NESTING: usize = 256;
+
+/// Most formatting elements (`<b>`, `<a>`, `<font>`…) left open or closed
+/// out of order at a time; more are dropped. The parser re-creates every
+/// formatting element an unrelated end tag closed (`<p><b>x</p><p>y`) at
+/// the next text, so N of them pending cost N new elements per paragraph.
+pub(crate) const MAX_FORMATTING: usize = 8;
 
 /// Elements that never have content: their start tag opens nothing.
 const VOID: &[&str] = &[
@@ -211,7 +219,14 @@ pub(crate) fn limit_nesting(src: &str) -> Cow<'_, str> {
                 if !counted {
                     continue;
                 }
-                if stack.len() >= MAX_NESTING {
+                let formatting = ns == Ns::Html && is_one_of(&name, FORMATTING);
+                if formatting
+                    && stack.iter().filter(|o| !o.tag.is_empty()).count() >= MAX_FORMATTING
+                {
+                    // Dropped, not spaced: formatting elements are inline.
+                    out.push_str(&src[copied..lt]);
+                    copied = end;
+                } else if stack.len() >= MAX_NESTING {
                     out.push_str(&src[copied..lt]);
                     out.push(' ');
                     copied = end;
@@ -583,11 +598,18 @@ mod tests {
 
     #[test]
     fn formatting_elements_stay_counted_until_closed_on_top() {
-        // Distinct ones pile up (the parser reopens them all)...
-        let src: String = (0..1_000).map(|i| format!("<div><b id={i}></div>")).collect();
-        assert_eq!(limit_nesting(&src).matches("<b id=").count(), MAX_NESTING - 1);
+        // The parser reopens them all after each </div> or </p>: at most
+        // MAX_FORMATTING pending...
+        for close in ["</div>", "</p>"] {
+            let open = if close == "</p>" { "<p>" } else { "<div>" };
+            let src: String = (0..1_000).map(|i| format!("{open}<b id={i}>x{close}")).collect();
+            assert_eq!(limit_nesting(&src).matches("<b id=").count(), MAX_FORMATTING, "{close}");
+        }
         // ...identical ones at most three times.
         let src = format!("{}x", "<div><b id=1></div>".repeat(1_000));
+        assert_eq!(limit_nesting(&src).matches("<b id=1>").count(), 1_000);
+        // Properly closed ones never count.
+        let src = format!("{}x", "<p><b>a</b> <a href=x>b</a> <code>c</code></p>".repeat(1_000));
         assert!(matches!(limit_nesting(&src), Cow::Borrowed(_)));
         assert!(matches!(limit_nesting("<p><b>x</b><i>y</i></p>"), Cow::Borrowed(_)));
     }
