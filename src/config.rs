@@ -91,6 +91,8 @@ pub struct Config {
     pub site: crate::site::SiteOptions,
     /// How short lists are topped up to `top_k`.
     pub fill: crate::lists::Fill,
+    /// Write dates as the source has them instead of ISO 8601.
+    pub raw_dates: bool,
 }
 
 impl Default for Config {
@@ -121,6 +123,7 @@ impl Default for Config {
             progress: false,
             site: crate::site::SiteOptions::default(),
             fill: crate::lists::Fill::None,
+            raw_dates: false,
         }
     }
 }

@@ -42,9 +42,11 @@ Examples:
   related content/ -o data/related.json --check
 
 Output (default): {\"posts/a.md\": [{\"key\": \"posts/b.md\", \"score\": 0.42, \"title\": \"B\",
-  \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url and date when the article has them)
+  \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url, date, description, image and tags
+  when the article has them)
 Keys are paths relative to the directory given (or to --root, or as given for files).
-Drafts (draft: true, published: false) are skipped unless --include-drafts.
+Drafts (draft: true, published: false) are skipped unless --include-drafts; future-dated,
+expired and unlisted articles unless --include-future / --include-expired / --include-unlisted.
 
 Settings can live in related.toml in the working directory (or --config FILE): any long
 option as a key, e.g.  inputs = [\"content\"]  output = \"data/related.json\"  top-k = 8
@@ -300,6 +302,11 @@ pub struct Args {
     /// there. Flags given win.
     #[arg(long, value_enum, default_value_t = crate::generator::Generator::Auto, help_heading = "Publishing")]
     pub site: crate::generator::Generator,
+
+    /// Write each neighbour's date as the source has it, instead of ISO 8601 (2024-01-31, or
+    /// 2024-01-31T09:00:00+09:00 for a time; read in --timezone when written without one).
+    #[arg(long, help_heading = "Publishing")]
+    pub raw_dates: bool,
 }
 
 impl Args {
@@ -404,6 +411,7 @@ impl Args {
             verbosity,
             site,
             fill: self.fill,
+            raw_dates: self.raw_dates,
         })
     }
 }
