@@ -96,6 +96,8 @@ pub struct Config {
     /// Said on stderr before the run (unless quiet): settings that do
     /// nothing here, an output that comes from `related.toml`.
     pub notes: Vec<String>,
+    /// Write dates as the source has them instead of ISO 8601.
+    pub raw_dates: bool,
 }
 
 impl Default for Config {
@@ -128,6 +130,7 @@ impl Default for Config {
             fill: crate::lists::Fill::None,
             watch: false,
             notes: Vec::new(),
+            raw_dates: false,
         }
     }
 }

@@ -382,6 +382,9 @@ fn site_corpus(
     let drafts = filter::drop_drafts(&mut loaded.docs, &config.filters);
     let skipped = site::prepare(&mut loaded.docs, &config.site, warnings)?;
     let fallbacks = keys::apply(&mut loaded.docs, &config.keys);
+    if !config.raw_dates {
+        site::normalize_dates(&mut loaded.docs, config.site.zone);
+    }
     let corpus = Corpus::new(loaded.docs)?;
     if corpus.is_empty() {
         let inputs =

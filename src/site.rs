@@ -63,6 +63,8 @@ pub struct SiteMeta {
     pub pinned: Vec<String>,
     /// `image` / `cover` (a string, or Hugo's `cover.image`).
     pub image: Option<String>,
+    /// `description` / `summary` (front matter), meta description (HTML).
+    pub description: Option<String>,
     /// After [`prepare`] with `--split-lang`: the language whose output
     /// holds it.
     pub partition: Option<String>,
@@ -165,6 +167,30 @@ pub fn parse_date_in(raw: &str, zone: Option<Zone>) -> Option<DateTime<FixedOffs
         })?;
     let zone = zone.unwrap_or(Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset")));
     zone.local(naive)
+}
+
+/// `raw` in ISO 8601: `2024-01-31` stays a date; a time becomes
+/// `2024-01-31T09:00:00+09:00` (`Z` for UTC), read in `zone` when written
+/// without an offset. `None` when it cannot be read.
+pub fn iso_date(raw: &str, zone: Option<Zone>) -> Option<String> {
+    let s = raw.trim();
+    if let Some(d) =
+        ["%Y-%m-%d", "%Y/%m/%d"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    {
+        return Some(d.format("%Y-%m-%d").to_string());
+    }
+    let t = parse_date_in(s, zone)?;
+    Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
+/// Rewrites every readable date as [`iso_date`] writes it (unreadable ones
+/// are kept as written).
+pub fn normalize_dates(docs: &mut [Document], zone: Option<Zone>) {
+    for doc in docs {
+        if let Some(iso) = doc.date.as_deref().and_then(|d| iso_date(d, zone)) {
+            doc.date = Some(iso);
+        }
+    }
 }
 
 /// How the site publishes (see the module docs).
@@ -581,6 +607,26 @@ mod tests {
         prepare(&mut kept, &tokyo, &mut Vec::new()).unwrap();
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].key, "tokyo.md");
+    }
+
+    #[test]
+    fn dates_are_written_in_iso_8601() {
+        let tokyo = Zone::parse("Asia/Tokyo").ok();
+        assert_eq!(iso_date("2024/01/31", None).as_deref(), Some("2024-01-31"));
+        assert_eq!(
+            iso_date("2024-01-31 09:00:00 +0900", None).as_deref(),
+            Some("2024-01-31T09:00:00+09:00")
+        );
+        assert_eq!(
+            iso_date("2024-01-31 09:00", tokyo).as_deref(),
+            Some("2024-01-31T09:00:00+09:00")
+        );
+        assert_eq!(iso_date("2024-01-31T00:00:00Z", None).as_deref(), Some("2024-01-31T00:00:00Z"));
+        assert_eq!(
+            iso_date("Wed, 31 Jan 2024 09:00:00 +0900", None).as_deref(),
+            Some("2024-01-31T09:00:00+09:00")
+        );
+        assert_eq!(iso_date("someday", None), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-all_sites=(hugo eleventy jekyll astro nextjs)
+all_sites=(hugo eleventy jekyll astro nextjs hugo-i18n-dirs hugo-i18n-names)
 draft_title="Secret Matcha Croissant Lamination Notes"
 
 sites=("$@")
@@ -101,6 +101,18 @@ for site in "${sites[@]}"; do
       run related content --exclude '**/_index.md' -o data/related.json
       run hugo
       check hugo public data/related.json
+      ;;
+    hugo-i18n-dirs|hugo-i18n-names)
+      # Bilingual: one content folder per language (hugo.toml's contentDir, read by related),
+      # or translations by file name (a.ja.md). One future and one expired post each.
+      apt_install hugo hugo
+      rm -rf public resources data/related.json
+      split=()
+      [ "$site" = hugo-i18n-names ] && split=(--split-lang)
+      run related content "${split[@]}" -o data/related.json
+      run hugo
+      python3 "$here/check_i18n.py" "$site" public data/related.json \
+        "Future espresso notes" "未来のエスプレッソ" "Expired kettle sale" "終了したケトルのセール"
       ;;
     jekyll)
       export PATH="$bin_dir:$path_without_related"

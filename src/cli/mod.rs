@@ -46,9 +46,11 @@ Examples:
   related content/ -o data/related.json --watch & hugo server
 
 Output (default): {\"posts/a.md\": [{\"key\": \"posts/b.md\", \"score\": 0.42, \"title\": \"B\",
-  \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url and date when the article has them)
+  \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url, date, description, image and tags
+  when the article has them)
 Keys are paths relative to the directory given (or to --root, or as given for files).
-Drafts (draft: true, published: false) are skipped unless --include-drafts, and so are
+Drafts (draft: true, published: false) are skipped unless --include-drafts; future-dated,
+expired and unlisted articles unless --include-future / --include-expired / --include-unlisted;
 Hugo's list pages (_index.md) unless --include globs choose the files.
 
 Settings can live in related.toml in the working directory (or --config FILE): any long
@@ -318,6 +320,11 @@ pub struct Args {
     /// outputs whose content changed. Needs -o FILE and/or --output-dir DIR. Ctrl-C stops.
     #[arg(long, conflicts_with = "check")]
     pub watch: bool,
+
+    /// Write each neighbour's date as the source has it, instead of ISO 8601 (2024-01-31, or
+    /// 2024-01-31T09:00:00+09:00 for a time; read in --timezone when written without one).
+    #[arg(long, help_heading = "Publishing")]
+    pub raw_dates: bool,
 }
 
 impl Args {
@@ -431,6 +438,7 @@ impl Args {
             fill: self.fill,
             watch: self.watch,
             notes,
+            raw_dates: self.raw_dates,
         })
     }
 

@@ -1,7 +1,9 @@
 //! Writing results: the JSON formats, and the atomic file write.
 //!
 //! Formats:
-//! - `json` (default): `{"key": [{"key", "score", "title", "url"?, "date"?}, …]}`,
+//! - `json` (default): `{"key": [{"key", "score", "title", "url"?, "date"?,
+//!   "description"?, "image"?, "tags"?}, …]}` (dates in ISO 8601 unless
+//!   `--raw-dates`; with `--split-lang`, one such object per language),
 //!   keys sorted, scores rounded to 6 decimals.
 //! - `jsonl`: one `{"key": …, "related": […]}` object per line.
 //! - `similar-documents`: `{"path": [["path", score], …]}`, byte-compatible
@@ -50,6 +52,15 @@ pub(crate) struct Entry<'a> {
     url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    /// Front-matter `description`/`summary` (HTML: meta description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    /// Front-matter `image`/`cover`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    /// Tags, categories and keywords.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
     /// With `--explain`: the shared terms that contributed most.
     #[serde(skip_serializing_if = "Option::is_none")]
     terms: Option<&'a [String]>,
@@ -87,6 +98,9 @@ pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
                 title: d.display_title(),
                 url: d.url.as_deref(),
                 date: d.date.as_deref(),
+                description: d.site.description.as_deref(),
+                image: d.site.image.as_deref(),
+                tags: &d.tags,
                 terms: explained.map(|e| e[n].as_slice()),
                 pinned: mark == Mark::Pinned,
                 filled: mark == Mark::Filled,

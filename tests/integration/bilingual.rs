@@ -380,3 +380,24 @@ fn jekyll_config_future_and_timezone() {
     let json = run_json(t.cmd().args(["_posts", "--now", "2024-06-01"]));
     assert!(json.get("2030-01-01-later.md").is_none());
 }
+
+#[test]
+fn entries_carry_description_image_tags_and_iso_dates() {
+    let t = TestDir::new();
+    t.write(
+        "a.md",
+        "---\ntitle: A\ndate: 2024-01-31 09:00:00 +0900\nsummary: About kettles\n\
+         cover: /img/a.jpg\ntags: [coffee, kettle]\n---\ncoffee kettle\n",
+    );
+    t.write("b.md", "---\ntitle: B\ndate: 2024-02-01 10:00\n---\ncoffee kettle\n");
+    let json = run_json(t.cmd().args([".", "--now", "2025-01-01", "--timezone", "Asia/Tokyo"]));
+    let a = &json["b.md"][0];
+    assert_eq!(a["date"], "2024-01-31T09:00:00+09:00");
+    assert_eq!(a["description"], "About kettles");
+    assert_eq!(a["image"], "/img/a.jpg");
+    assert_eq!(a["tags"], serde_json::json!(["coffee", "kettle"]));
+    assert_eq!(json["a.md"][0]["date"], "2024-02-01T10:00:00+09:00", "read in the site's zone");
+    assert!(json["a.md"][0].get("tags").is_none(), "no tags, no field");
+    let json = run_json(t.cmd().args([".", "--now", "2025-01-01", "--raw-dates"]));
+    assert_eq!(json["b.md"][0]["date"], "2024-01-31 09:00:00 +0900");
+}
