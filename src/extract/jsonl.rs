@@ -100,6 +100,7 @@ fn record(obj: &Map<String, Value>) -> Result<Extracted, String> {
         slug: optional_string(obj, "slug")?,
         lang: optional_string(obj, "lang")?,
         description: optional_string(obj, "description")?,
+        ..Extracted::default()
     })
 }
 
@@ -154,6 +155,7 @@ mod tests {
                 slug: Some("s".into()),
                 lang: Some("en".into()),
                 description: Some("d".into()),
+                ..Extracted::default()
             }
         );
         assert_eq!(items[1], Extracted { key: Some("b".into()), ..Extracted::default() });

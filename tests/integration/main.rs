@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod fields;
 mod formats;
 mod golden;
 mod inputs;
