@@ -28,7 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BTreeMap::new();
     for doc in corpus.docs() {
         let mut terms = Vec::new();
-        document_terms(doc, &analyzer, &config.fields, &mut |t| terms.push(t.to_owned()));
+        document_terms(doc, &analyzer, &config.fields, &mut |t, w| {
+            terms.extend(std::iter::repeat_n(t.to_owned(), w as usize))
+        });
         out.insert(doc.key.clone(), terms);
     }
     println!("{}", serde_json::to_string_pretty(&out)?);

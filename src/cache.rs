@@ -111,14 +111,16 @@ impl Cache {
 /// Hash of a document's analyzed content: what its terms depend on.
 pub fn content_hash(doc: &Document) -> u128 {
     let mut h = Xxh3::new();
-    for part in [doc.title.as_deref().unwrap_or(""), &doc.text] {
+    for part in [doc.title.as_deref().unwrap_or(""), &doc.text, &doc.code] {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    h.update(&(doc.tags.len() as u64).to_le_bytes());
-    for tag in &doc.tags {
-        h.update(&(tag.len() as u64).to_le_bytes());
-        h.update(tag.as_bytes());
+    for list in [&doc.tags, &doc.links] {
+        h.update(&(list.len() as u64).to_le_bytes());
+        for item in list {
+            h.update(&(item.len() as u64).to_le_bytes());
+            h.update(item.as_bytes());
+        }
     }
     h.digest128()
 }
@@ -369,6 +371,11 @@ mod tests {
         let with_title = Document { title: Some("t".into()), ..base.clone() };
         let with_tag = Document { tags: vec!["t".into()], ..base.clone() };
         let other_text = Document { text: "b".into(), ..base.clone() };
+        let with_code = Document { code: "a".into(), ..base.clone() };
+        let with_link = Document { links: vec!["a".into()], ..base.clone() };
+        assert_ne!(h, content_hash(&with_code));
+        assert_ne!(h, content_hash(&with_link));
+        assert_ne!(content_hash(&with_code), content_hash(&with_link));
         let keyed = Document { key: "other".into(), ..base.clone() };
         assert_ne!(h, content_hash(&with_title));
         assert_ne!(h, content_hash(&with_tag));

@@ -23,18 +23,24 @@ pub enum Verbosity {
     Verbose,
 }
 
-/// How much the metadata fields count, in repetitions of their terms.
+/// How much each field counts: each occurrence of a term in a field adds
+/// the field's weight to the term's count (the body text counts 1). A
+/// multiplier, not a repetition, so any `u32` costs the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldWeights {
     /// The title's terms count this many times (0: the title is not text).
     pub title: u32,
     /// Front-matter / feed tags, categories and keywords count this many times.
     pub tags: u32,
+    /// Code blocks' terms count this many times (0: code is ignored).
+    pub code: u32,
+    /// Link and image targets' words count this many times (0: ignored).
+    pub links: u32,
 }
 
 impl Default for FieldWeights {
     fn default() -> Self {
-        FieldWeights { title: 1, tags: 1 }
+        FieldWeights { title: 1, tags: 1, code: 1, links: 1 }
     }
 }
 

@@ -14,6 +14,10 @@ pub struct Document {
     pub title: Option<String>,
     /// Plain text of the body (the title is not repeated here).
     pub text: String,
+    /// Code blocks (Markdown fenced/indented, HTML `<pre>`), not in `text`.
+    pub code: String,
+    /// Words of each link and image target (host, path words), one per target.
+    pub links: Vec<String>,
     /// Tags, categories and keywords from front matter or the feed.
     pub tags: Vec<String>,
     /// Publication date as written in the source.

@@ -247,7 +247,7 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
                         .or_else(|| cache.terms(hashes[i]))
                         .expect("every article is either cached or analyzed");
                     for (t, c) in terms {
-                        (0..*c).for_each(|_| emit(t));
+                        emit(t, *c);
                     }
                 }),
                 _ => {
@@ -417,10 +417,10 @@ fn site_corpus(
 /// The `(term, count)` list of a document, sorted by term.
 fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> cache::Terms {
     let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    document_terms(doc, analyzer, fields, &mut |t| match counts.get_mut(t) {
-        Some(c) => *c += 1,
+    document_terms(doc, analyzer, fields, &mut |t, w| match counts.get_mut(t) {
+        Some(c) => *c = c.saturating_add(w),
         None => {
-            counts.insert(t.to_owned(), 1);
+            counts.insert(t.to_owned(), w);
         }
     });
     let mut list: cache::Terms = counts.into_iter().collect();
@@ -516,27 +516,34 @@ fn rate(bytes: usize, time: Duration) -> String {
     format!("{:.1} MB/s", bytes as f64 / 1e6 / time.as_secs_f64().max(1e-9))
 }
 
-/// Calls `emit` with every term of `doc`: its title's (`fields.title`
-/// times: the title is usually the best summary), its tags' (`fields.tags`
-/// times), then its text's.
+/// Calls `emit(term, weight)` for every term occurrence of `doc`, with the
+/// weight of the field it is in: its title's (`fields.title`: the title is
+/// usually the best summary), its tags' (`fields.tags`), its text's (1),
+/// its code blocks' (`fields.code`), then its link words' (`fields.links`).
+/// A field of weight 0 is not analyzed at all. A term's count is the sum of
+/// its weights, so a weight multiplies and never repeats work.
 pub fn document_terms(
     doc: &Document,
     analyzer: &Analyzer,
     fields: &FieldWeights,
-    emit: &mut dyn FnMut(&str),
+    emit: &mut dyn FnMut(&str, u32),
 ) {
-    let repeat = |text: &str, times: u32, emit: &mut dyn FnMut(&str)| {
-        if times > 0 {
-            analyzer.for_each_term(text, &mut |t| (0..times).for_each(|_| emit(t)));
+    let mut field = |text: &str, weight: u32| {
+        if weight > 0 && !text.is_empty() {
+            analyzer.for_each_term(text, &mut |t| emit(t, weight));
         }
     };
     if let Some(title) = &doc.title {
-        repeat(title, fields.title, emit);
+        field(title, fields.title);
     }
     for tag in &doc.tags {
-        repeat(tag, fields.tags, emit);
+        field(tag, fields.tags);
     }
-    analyzer.for_each_term(&doc.text, emit);
+    field(&doc.text, 1);
+    field(&doc.code, fields.code);
+    for link in &doc.links {
+        field(link, fields.links);
+    }
 }
 
 /// Reads the inputs of `config` into a sorted corpus (no analysis; drafts

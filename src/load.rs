@@ -258,6 +258,8 @@ fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
         origin: origin.to_owned(),
         title: x.title.filter(|t| !t.trim().is_empty()),
         text: x.text,
+        code: x.code,
+        links: x.links,
         tags: x.tags,
         // Jekyll and Hexo date posts by file name: `_posts/2024-01-31-hello.md`.
         date: x.date.or_else(|| key.and_then(|_| jekyll_post_date(origin))),

@@ -69,8 +69,9 @@ pub fn watch(config: &Config) -> Result<()> {
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    // If a handler is already installed, Ctrl-C keeps its default effect.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    // Ctrl-C ends the loop (and the session cache is removed) instead of
+    // exiting on the spot.
+    crate::output::tempfiles::stop_gracefully(flag);
 
     let (tx, rx) = channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, tx)

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use related::extract::{ExtractOptions, markdown};
 
 fuzz_target!(|text: &str| {
-    for include_code in [false, true] {
-        let _ = markdown::extract(text, &ExtractOptions { include_code });
+    for keep_markup in [false, true] {
+        let _ = markdown::extract(text, &ExtractOptions { keep_markup });
     }
 });

@@ -4,8 +4,8 @@
 //! namespace resolution so that e.g. `<media:title>` is never mistaken for
 //! `<title>` while undeclared conventional prefixes (`dc:date` without an
 //! `xmlns:dc`) still work. HTML content (`content:encoded`, `description`,
-//! Atom `type="html"`/`"xhtml"`) is turned into text by
-//! [`html::fragment_to_text`](super::html::fragment_to_text).
+//! Atom `type="html"`/`"xhtml"`) is turned into text, code (`<pre>`) and
+//! link words by the HTML extractor's rules ([`html`](super::html)).
 //!
 //! Entities: the five XML entities and numeric character references are
 //! decoded; any other entity reference is kept literally as `&name;` (in
@@ -27,7 +27,7 @@ use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
-use super::html::fragment_to_text;
+use super::html::fragment_to_fields;
 use super::{
     ExtractError, Extracted, TextSink, clean_inline, dedup_tags, line_col, push_tag, strip_bom,
 };
@@ -270,15 +270,23 @@ struct Item {
     title: Option<String>,
     link: Option<String>,
     guid: Option<String>,
-    encoded: Option<String>,
-    description: Option<String>,
-    content: Option<String>,
-    summary: Option<String>,
+    encoded: Option<Body>,
+    description: Option<Body>,
+    content: Option<Body>,
+    summary: Option<Body>,
     pub_date: Option<String>,
     dc_date: Option<String>,
     published: Option<String>,
     updated: Option<String>,
     tags: Vec<String>,
+}
+
+/// An item's content: text, code and link words.
+#[derive(Debug, Default)]
+struct Body {
+    text: String,
+    code: String,
+    links: Vec<String>,
 }
 
 #[derive(Default)]
@@ -427,13 +435,17 @@ impl State {
     }
 
     fn finish_capture(&mut self, cap: Capture) {
-        let text = match cap.mode {
+        // HTML content also yields code (`<pre>`) and link words.
+        let (text, code, links) = match cap.mode {
             Mode::Text => {
                 let mut sink = TextSink::default();
                 sink.push_lines(&cap.buf);
-                sink.finish()
+                (sink.finish(), String::new(), Vec::new())
             }
-            Mode::Html | Mode::Xhtml => fragment_to_text(&cap.buf),
+            Mode::Html | Mode::Xhtml => {
+                let f = fragment_to_fields(&cap.buf);
+                (f.text.finish(), f.code.finish(), f.links)
+            }
         };
         if cap.field == Field::ChannelLanguage {
             self.channel_lang = self.channel_lang.take().or_else(|| language(&text));
@@ -455,8 +467,8 @@ impl State {
                     _ => &mut item.summary,
                 };
                 // Body text keeps its lines.
-                if slot.is_none() && !text.is_empty() {
-                    *slot = Some(text);
+                if slot.is_none() && !(text.is_empty() && code.is_empty()) {
+                    *slot = Some(Body { text, code, links });
                 }
                 return;
             }
@@ -497,10 +509,13 @@ impl Item {
             (self.encoded.or(self.description), self.pub_date)
         };
         let link = self.link.or(self.about);
+        let body = body.unwrap_or_default();
         Extracted {
             key: link.clone().or(self.guid),
             title: self.title,
-            text: body.unwrap_or_default(),
+            text: body.text,
+            code: body.code,
+            links: body.links,
             tags: self.tags,
             date: date.or(self.dc_date),
             draft: false,

@@ -7,7 +7,10 @@
 //! becomes lines of text. Block-level elements end a line, inline elements
 //! do not add spaces (`foo<b>bar</b>` → `foobar`), and non-content
 //! elements (scripts, styles, navigation, SVG, ...) are dropped. `<pre>`
-//! keeps its line breaks. The tree is walked with an explicit stack, never
+//! (and `<listing>`) text is code: it goes to the code field
+//! ([`Extracted::code`]), keeping its line breaks, not to the text. The
+//! targets of `<a href>` and `<img src>` go to the link field
+//! ([`Extracted::links`], see [`links`](super::links)); the link text stays text. The tree is walked with an explicit stack, never
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
 //! Nesting deeper than `MAX_NESTING` elements is flattened before parsing
@@ -21,7 +24,7 @@
 use scraper::{ElementRef, Html, Node};
 
 use super::nesting::limit_nesting;
-use super::{Extracted, TextSink, clean_inline, dedup_tags, push_tag, strip_bom};
+use super::{Extracted, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
 
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] =
@@ -78,6 +81,9 @@ const BLOCKS: &[&str] = &[
 /// Elements whose text keeps its newlines as line breaks.
 const PREFORMATTED: &[&str] = &["pre", "listing", "textarea"];
 
+/// Preformatted elements whose text is code (the code field, not the text).
+const CODE: &[&str] = &["pre", "listing"];
+
 const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
 /// Extracts title, body text and metadata from a whole HTML page.
@@ -109,24 +115,34 @@ pub fn extract(src: &str) -> Extracted {
     } else {
         top_elements(&doc)
     };
-    let mut sink = TextSink::default();
+    let mut fields = Fields::default();
     for root in roots {
-        append_text(root, skip_h1, &mut sink);
-        sink.push_break();
+        append_text(root, skip_h1, &mut fields);
+        fields.text.push_break();
+        fields.code.push_break();
     }
-    out.text = sink.finish();
+    out.text = fields.text.finish();
+    out.code = fields.code.finish();
+    out.links = fields.links;
     out
 }
 
 /// Converts an HTML fragment to text with the same rules as [`extract`]
-/// (blocks → lines, scripts and styles dropped, entities decoded).
+/// (blocks → lines, scripts and styles dropped, entities decoded); code
+/// and link targets are left out (see [`fragment_to_fields`]).
 pub fn fragment_to_text(fragment: &str) -> String {
+    fragment_to_fields(fragment).text.finish()
+}
+
+/// Converts an HTML fragment to text, code and link words with the same
+/// rules as [`extract`] (feed item content, raw HTML inside Markdown).
+pub(crate) fn fragment_to_fields(fragment: &str) -> Fields {
     let doc = Html::parse_fragment(&limit_nesting(fragment));
-    let mut sink = TextSink::default();
+    let mut fields = Fields::default();
     for root in top_elements(&doc) {
-        append_text(root, None, &mut sink);
+        append_text(root, None, &mut fields);
     }
-    sink.finish()
+    fields
 }
 
 /// The element children of the document (or fragment) node: normally just
@@ -206,35 +222,41 @@ fn read_meta(e: &scraper::node::Element, out: &mut Extracted) {
 
 /// Text of one element on a single line (for titles taken from `<h1>`).
 fn element_text(el: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
-    let mut sink = TextSink::default();
-    append_text(el, skip, &mut sink);
-    sink.finish()
+    let mut fields = Fields::default();
+    append_text(el, skip, &mut fields);
+    fields.text.finish()
 }
 
 enum Step<N> {
     Enter(N),
-    Leave { block: bool, pre: bool },
+    Leave { block: bool, pre: bool, code: bool },
 }
 
-/// Appends the text of `root` to `sink` following the module's rules;
+/// Appends the text of `root` to `out` following the module's rules;
 /// `skip` is one element to leave out (the `<h1>` used as title).
-fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, sink: &mut TextSink) {
+fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, out: &mut Fields) {
     let skip_id = skip.map(|s| s.id());
     let mut stack = vec![Step::Enter(*root)];
     let mut pre_depth = 0usize;
+    let mut code_depth = 0usize;
     while let Some(step) = stack.pop() {
         let node = match step {
-            Step::Leave { block, pre } => {
+            Step::Leave { block, pre, code } => {
                 if pre {
                     pre_depth = pre_depth.saturating_sub(1);
                 }
+                if code {
+                    code_depth = code_depth.saturating_sub(1);
+                    out.code.push_break();
+                }
                 if block {
-                    sink.push_break();
+                    out.text.push_break();
                 }
                 continue;
             }
             Step::Enter(node) => node,
         };
+        let sink = if code_depth > 0 { &mut out.code } else { &mut out.text };
         match node.value() {
             Node::Text(t) if pre_depth > 0 => sink.push_lines(t),
             Node::Text(t) => sink.push_text(t),
@@ -247,15 +269,24 @@ fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, sink: &mut Te
                     sink.push_break();
                     continue;
                 }
+                match name {
+                    "a" => e.attr("href").into_iter().for_each(|h| out.push_link(h)),
+                    "img" => e.attr("src").into_iter().for_each(|h| out.push_link(h)),
+                    _ => {}
+                }
                 let block = BLOCKS.contains(&name);
                 let pre = PREFORMATTED.contains(&name);
+                let code = CODE.contains(&name);
                 if block {
-                    sink.push_break();
+                    out.text.push_break();
                 }
                 if pre {
                     pre_depth += 1;
                 }
-                stack.push(Step::Leave { block, pre });
+                if code {
+                    code_depth += 1;
+                }
+                stack.push(Step::Leave { block, pre, code });
                 stack.extend(node.children().rev().map(Step::Enter));
             }
             // Comments, doctypes, processing instructions carry no text.
@@ -291,11 +322,24 @@ mod tests {
     }
 
     #[test]
-    fn pre_keeps_line_breaks() {
-        assert_eq!(
-            fragment_to_text("<p>x</p><pre><code>fn a() {\n    b()\n}</code></pre>"),
-            "x\nfn a() {\nb()\n}"
-        );
+    fn pre_is_code_and_keeps_line_breaks() {
+        let src =
+            "<p>x <code>inline</code></p><pre><code>fn a() {\n    b()\n}</code></pre><p>y</p>";
+        let f = fragment_to_fields(src);
+        assert_eq!(f.text.finish(), "x inline\ny");
+        assert_eq!(f.code.finish(), "fn a() {\nb()\n}");
+        assert_eq!(fragment_to_text("<textarea>a\nb</textarea>"), "a\nb");
+    }
+
+    #[test]
+    fn link_and_image_targets_are_link_words() {
+        let page = "<body><p>See <a href=\"https://www.rust-lang.org/learn?x=1#y\">the book</a>\
+                    <img src=\"/img/ferris.png\" alt=\"crab\"> <a href=\"#top\">top</a></p>\
+                    <pre><a href=\"https://docs.rs/serde\">serde</a></pre></body>";
+        let e = extract(page);
+        assert_eq!(e.text, "See the book top");
+        assert_eq!(e.links, ["rust-lang.org learn", "img ferris.png", "docs.rs serde"]);
+        assert_eq!(e.code, "serde");
     }
 
     #[test]

@@ -7,11 +7,19 @@
 //! [`html::fragment_to_text`](super::html::fragment_to_text), so it follows
 //! the same rules as HTML pages (scripts dropped, blocks → lines).
 //!
-//! What is emitted: text of headings, paragraphs, list items, block quotes,
-//! table cells, footnote definitions, inline code, link text (never URLs)
-//! and image alt text. Code blocks are dropped unless
-//! [`ExtractOptions::include_code`] is set. Soft line breaks become a space,
-//! hard breaks and block ends a newline.
+//! What is emitted as text: headings, paragraphs, list items, block quotes,
+//! table cells, footnote definitions, inline code, link text and image alt
+//! text. Soft line breaks become a space, hard breaks and block ends a
+//! newline. Fenced and indented code blocks go to the code field
+//! ([`Extracted::code`]); link and image targets, autolinks and bare
+//! `http(s)://` URLs in the text go to the link field ([`Extracted::links`],
+//! see [`links`](super::links)), never to the text.
+//!
+//! Zenn/Qiita (`:::message`, `@[card](…)`, `![](x.png =600x)`), Hugo
+//! shortcodes, MDX `{/* comments */}` and LaTeX math (`$…$`, `$$…$$`: commands
+//! dropped) are understood, not indexed as words (see [`markup`](super::markup)),
+//! unless [`ExtractOptions::keep_markup`] is set (which also leaves URLs in
+//! the text, as extraction did before link fields).
 //!
 //! MDX: a *top-level* paragraph whose source starts with `import ` or
 //! `export ` is taken to be an MDX ES-module statement and dropped whole.
@@ -24,10 +32,14 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::html::fragment_to_text;
+use pulldown_cmark::LinkType;
+
+use super::html::fragment_to_fields;
+use super::links::find_bare_url;
+use super::markup::{math_text, preprocess};
 use super::{
-    ExtractError, ExtractOptions, Extracted, TextSink, clean_inline, dedup_tags, line_col,
-    push_tag, strip_bom,
+    ExtractError, ExtractOptions, Extracted, Fields, clean_inline, dedup_tags, line_col, push_tag,
+    strip_bom,
 };
 
 /// Extracts one Markdown file (front matter + body).
@@ -42,7 +54,10 @@ pub fn extract(src: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractErr
         };
         apply_front_matter(&map, &mut out);
     }
-    out.text = body_to_text(body, opts);
+    let fields = body_fields(body, opts);
+    out.text = fields.text.finish();
+    out.code = fields.code.finish();
+    out.links = fields.links;
     Ok(out)
 }
 
@@ -344,13 +359,21 @@ fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
     site.related_exclude = is_true("related_exclude");
 }
 
-/// Renders the Markdown body to text (see the module doc for the rules).
-fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
-    let options = Options::ENABLE_TABLES
+/// Renders the Markdown body to text, code and link words (see the module
+/// doc for the rules).
+fn body_fields(body: &str, opts: &ExtractOptions) -> Fields {
+    let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    let mut r = Renderer { include_code: opts.include_code, ..Renderer::default() };
+    let body = if opts.keep_markup {
+        std::borrow::Cow::Borrowed(body)
+    } else {
+        options |= Options::ENABLE_MATH;
+        preprocess(body)
+    };
+    let body = body.as_ref();
+    let mut r = Renderer { urls_as_text: opts.keep_markup, ..Renderer::default() };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
             Event::Start(Tag::Paragraph) => {
@@ -372,7 +395,8 @@ fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
             }
             Event::End(TagEnd::CodeBlock) => {
                 r.in_code = false;
-                r.sink.push_break();
+                r.out.code.push_break();
+                r.out.text.push_break();
             }
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => r.block_boundary(),
             Event::Start(
@@ -397,37 +421,47 @@ fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
                 r.block_boundary();
                 r.containers = r.containers.saturating_sub(1);
             }
-            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                r.out.push_link(&dest_url);
                 // Alt text is a word group of its own.
                 r.plain.push(' ');
                 r.html.push(' ');
             }
+            Event::End(TagEnd::Image) => {
+                r.plain.push(' ');
+                r.html.push(' ');
+            }
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                r.out.push_link(&dest_url);
+                // An autolink's text is its URL: link words, not text.
+                r.in_autolink =
+                    !r.urls_as_text && matches!(link_type, LinkType::Autolink | LinkType::Email);
+            }
+            Event::End(TagEnd::Link) => r.in_autolink = false,
             Event::Start(
                 Tag::Emphasis
                 | Tag::Strong
                 | Tag::Strikethrough
                 | Tag::Superscript
-                | Tag::Subscript
-                | Tag::Link { .. },
+                | Tag::Subscript,
             )
             | Event::End(
                 TagEnd::Emphasis
                 | TagEnd::Strong
                 | TagEnd::Strikethrough
                 | TagEnd::Superscript
-                | TagEnd::Subscript
-                | TagEnd::Link,
+                | TagEnd::Subscript,
             ) => {}
             // Headings, table parts, definition titles/bodies, metadata
             // blocks: all simply end the line.
             Event::Start(_) | Event::End(_) | Event::Rule => r.block_boundary(),
-            Event::Text(t) if r.in_code => {
-                if r.include_code {
-                    r.sink.push_lines(&t);
-                }
-            }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                r.push_inline_text(&t)
+            Event::Text(t) if r.in_code => r.out.code.push_lines(&t),
+            Event::Text(_) if r.in_autolink => {}
+            Event::Text(t) | Event::Code(t) => r.push_inline_text(&t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                r.push_inline_text(" ");
+                r.push_inline_text(&math_text(&t));
+                r.push_inline_text(" ");
             }
             Event::Html(h) => r.html_block.push_str(&h),
             Event::InlineHtml(h) => {
@@ -446,7 +480,7 @@ fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
         }
     }
     r.block_boundary();
-    r.sink.finish()
+    r.out
 }
 
 /// State of the Markdown → text conversion. Inline content of the current
@@ -456,13 +490,16 @@ fn body_to_text(body: &str, opts: &ExtractOptions) -> String {
 /// without inline HTML use the plain buffer directly.
 #[derive(Default)]
 struct Renderer {
-    include_code: bool,
-    sink: TextSink,
+    out: Fields,
     plain: String,
     html: String,
     has_html: bool,
     html_block: String,
     in_code: bool,
+    /// Inside `<https://…>`: its text is the URL, already a link.
+    in_autolink: bool,
+    /// Leave URLs in the text (`keep_markup`: the extraction of old).
+    urls_as_text: bool,
     /// Depth of lists, quotes, tables, ...: MDX statements are top-level only.
     containers: usize,
     skip_paragraph: bool,
@@ -491,18 +528,49 @@ impl Renderer {
     fn block_boundary(&mut self) {
         if !self.skip_paragraph {
             if self.has_html {
-                self.sink.push_lines(&fragment_to_text(&self.html));
+                let html = std::mem::take(&mut self.html);
+                self.push_fragment(&html);
             } else {
-                self.sink.push_lines(&self.plain);
+                let plain = std::mem::take(&mut self.plain);
+                self.push_text_without_urls(&plain);
             }
         }
         self.clear_inline();
         if !self.html_block.is_empty() {
-            self.sink.push_break();
-            self.sink.push_lines(&fragment_to_text(&self.html_block));
-            self.html_block.clear();
+            self.out.text.push_break();
+            let block = std::mem::take(&mut self.html_block);
+            self.push_fragment(&block);
         }
-        self.sink.push_break();
+        self.out.text.push_break();
+    }
+
+    /// Raw HTML: its text, code and links join the body's.
+    fn push_fragment(&mut self, html: &str) {
+        let f = fragment_to_fields(html);
+        self.push_text_without_urls(&f.text.finish());
+        let code = f.code.finish();
+        if !code.is_empty() {
+            self.out.code.push_break();
+            self.out.code.push_lines(&code);
+            self.out.code.push_break();
+        }
+        self.out.links.extend(f.links);
+    }
+
+    /// Text with its bare `http(s)://` URLs moved to the link field.
+    fn push_text_without_urls(&mut self, text: &str) {
+        let mut rest = text;
+        if self.urls_as_text {
+            self.out.text.push_lines(rest);
+            return;
+        }
+        while let Some((start, end)) = find_bare_url(rest) {
+            self.out.text.push_lines(&rest[..start]);
+            self.out.text.push_space();
+            self.out.push_link(&rest[start..end]);
+            rest = &rest[end..];
+        }
+        self.out.text.push_lines(rest);
     }
 }
 
@@ -685,14 +753,48 @@ mod tests {
     }
 
     #[test]
-    fn code_blocks_excluded_unless_asked() {
-        let src = "Intro `inline code` here.\n\n```rust\nfn main() {\n    let x = 1;\n}\n```\n\n    indented code\n\nOutro";
-        assert_eq!(md(src).text, "Intro inline code here.\nOutro");
-        let with = extract(src, &ExtractOptions { include_code: true }).unwrap_or_default();
+    fn code_blocks_are_the_code_field() {
+        let src = "Intro `inline code` here.\n\n```rust\nfn main() {\n    let x = 1;\n}\n```\n\n    indented code\n\nOutro\n\n<pre>html pre</pre>";
+        let e = md(src);
+        assert_eq!(e.text, "Intro inline code here.\nOutro");
+        assert_eq!(e.code, "fn main() {\nlet x = 1;\n}\nindented code\nhtml pre");
+    }
+
+    #[test]
+    fn link_targets_are_the_link_field() {
+        let src = "See [the docs](https://www.postgresql.org/docs/current/sql-select.html?x=1#f), \
+            ![diagram](../img/flow.png), <https://docs.rs/serde>, [ref][r] and \
+            https://github.com/simonw/llm. Also <a href=\"/tags/rust/\">raw</a>.\n\n\
+            [r]: https://crates.io/crates/clap\n";
+        let e = md(src);
+        assert_eq!(e.text, "See the docs, diagram , , ref and . Also raw.");
         assert_eq!(
-            with.text,
-            "Intro inline code here.\nfn main() {\nlet x = 1;\n}\nindented code\nOutro"
+            e.links,
+            [
+                "postgresql.org docs current sql-select",
+                "img flow.png",
+                "docs.rs serde",
+                "crates.io crates clap",
+                "github.com simonw llm",
+                "tags rust"
+            ]
         );
+    }
+
+    #[test]
+    fn zenn_markup_is_understood_not_indexed() {
+        let src = ":::message alert\n注意 text\n:::\n\n@[card](https://zenn.dev/topics/rust)\n\n\
+            ![](https://example.com/shot.png =600x)\n\n@[youtube](abc123)\n\n\
+            Inline $\\frac{a}{b}$ math and\n\n$$\n\\begin{align} \\mathrm{softmax} \\end{align}\n$$\n\n\
+            {{< ref \"other.md\" >}} {/* hidden */}\n";
+        let e = md(src);
+        for w in ["message", "card", "600x", "youtube", "frac", "align", "begin", "ref", "hidden"] {
+            assert!(!e.text.contains(w), "{w} in {:?}", e.text);
+        }
+        assert!(e.text.contains("注意 text") && e.text.contains("softmax"), "{:?}", e.text);
+        assert_eq!(e.links, ["zenn.dev topics rust", "example.com shot.png"]);
+        let raw = extract(src, &ExtractOptions { keep_markup: true }).unwrap_or_default();
+        assert!(raw.text.contains("message") && raw.text.contains("frac"), "{:?}", raw.text);
     }
 
     #[test]

@@ -23,8 +23,10 @@ mod depth;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
+pub mod links;
 pub mod markdown;
 mod nesting;
+pub(crate) mod markup;
 pub mod plain;
 
 /// What one article yields before it gets a key. Title is NOT repeated in `text`.
@@ -50,6 +52,12 @@ pub struct Extracted {
     pub description: Option<String>,
     /// Publishing and listing details from front matter (see [`crate::site`]).
     pub site: crate::site::SiteMeta,
+    /// Code blocks (Markdown fenced/indented, HTML `<pre>`), in the text
+    /// convention; not part of `text`. Inline code stays in `text`.
+    pub code: String,
+    /// Words of each link and image target ([`links::link_words`]), one
+    /// entry per target, in source order.
+    pub links: Vec<String>,
 }
 
 /// A failure to parse one input, with a 1-based position when known.
@@ -75,10 +83,30 @@ impl ExtractError {
 }
 
 /// Options shared by extractors.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExtractOptions {
-    /// Keep the contents of Markdown code blocks in `text`.
-    pub include_code: bool,
+    /// Read Zenn/Qiita, Hugo shortcode, LaTeX and MDX comment syntax in
+    /// Markdown as plain text instead of understanding it (see
+    /// [`markdown`]), and leave bare URLs and autolinks in the text: for
+    /// measuring what markup-aware extraction is worth.
+    pub keep_markup: bool,
+}
+
+/// What an HTML fragment or a Markdown body yields: text, code, link words.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    pub(crate) text: TextSink,
+    pub(crate) code: TextSink,
+    pub(crate) links: Vec<String>,
+}
+
+impl Fields {
+    /// Records one link or image target (nothing if it names nothing).
+    pub(crate) fn push_link(&mut self, target: &str) {
+        if let Some(words) = links::link_words(target) {
+            self.links.push(words);
+        }
+    }
 }
 
 /// Strips one leading UTF-8 byte order mark, which editors on Windows like to add.

@@ -7,7 +7,8 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tempfile::NamedTempFile;
 
@@ -35,9 +36,24 @@ pub(crate) fn create_in(dir: &Path) -> io::Result<NamedTempFile> {
     tempfile::Builder::new().prefix(&own_prefix()).suffix(SUFFIX).tempfile_in(dir)
 }
 
+/// Set by [`stop_gracefully`]: a signal sets this flag instead of exiting.
+static GRACEFUL: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// A long-running mode (`--watch`) that stops on its own: from now on a
+/// signal removes our temporary files and sets `flag` instead of exiting,
+/// so the caller can finish and clean up. One process has one signal
+/// handler (the `ctrlc` crate allows no second), so this is the way to
+/// share it.
+pub fn stop_gracefully(flag: Arc<AtomicBool>) {
+    let _ = GRACEFUL.set(flag);
+    remove_on_signals();
+}
+
 /// On SIGINT, SIGTERM or SIGHUP, removes this process's temporary files and
-/// exits with 130 (the shell's code for an interrupted command). For the
-/// binary; a program embedding the library keeps its own signal handling.
+/// exits with 130 (the shell's code for an interrupted command), or, after
+/// [`stop_gracefully`], sets its flag. For the binary; a program embedding
+/// the library keeps its own signal handling. Installing it twice is
+/// harmless.
 pub fn remove_on_signals() {
     let _ = ctrlc::set_handler(|| {
         let prefix = own_prefix();
@@ -52,7 +68,10 @@ pub fn remove_on_signals() {
                 }
             }
         }
-        std::process::exit(130);
+        match GRACEFUL.get() {
+            Some(flag) => flag.store(true, Ordering::SeqCst),
+            None => std::process::exit(130),
+        }
     });
 }
 

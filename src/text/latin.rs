@@ -13,6 +13,14 @@
 //! English stop words, pure numbers (`2024`, `3.14`, `2024-01-02`) and
 //! one-character words are dropped. Optionally, plain alphabetic words are
 //! reduced to their English Snowball stem (`searching` → `search`).
+//!
+//! With `split_compounds` (the default of the CLI), a compound joined by
+//! `.`, `_` or `-` is emitted whole *and* as its parts, as search engines do
+//! (Elasticsearch's `word_delimiter_graph` with `preserve_original`):
+//! `node.js` → `node.js`, `node`, `js`; `azurerm_storage_account` → the whole,
+//! `azurerm`, `storage`, `account`; `real-time` → `real-time`, `real`, `time`.
+//! The parts go through the same rules (stop words, numbers and one-letter
+//! parts dropped, stemming), so `e-mail` gives `e-mail`, `mail`.
 
 use rust_stemmers::Stemmer;
 use unicode_segmentation::UnicodeSegmentation;
@@ -22,7 +30,12 @@ use super::stopwords::is_english_stopword;
 /// Calls `emit` with each term of `run`, in order. With a `stemmer`, plain
 /// alphabetic words are stemmed (technical terms like `c++`, `node.js`,
 /// `tf-idf` are left alone: stemming them would only corrupt them).
-pub fn tokenize(run: &str, stemmer: Option<&Stemmer>, emit: &mut dyn FnMut(&str)) {
+pub fn tokenize(
+    run: &str,
+    stemmer: Option<&Stemmer>,
+    split_compounds: bool,
+    emit: &mut dyn FnMut(&str),
+) {
     // Segments are read one at a time; look-ahead clones the (small)
     // iterator instead of collecting the run, so memory does not grow with
     // the length of a run (a 200 MB English file is one run).
@@ -63,12 +76,24 @@ pub fn tokenize(run: &str, stemmer: Option<&Stemmer>, emit: &mut dyn FnMut(&str)
                 segments.next();
             }
         }
-        if let Some(term) = normalize(&run[start..end], &mut lowered) {
-            match stemmer {
-                Some(st) if term.chars().all(char::is_alphabetic) => emit(&st.stem(term)),
-                _ => emit(term),
+        let word = &run[start..end];
+        if let Some(term) = normalize(word, &mut lowered) {
+            emit_stemmed(term, stemmer, emit);
+        }
+        if split_compounds && word.contains(['.', '_', '-']) {
+            for part in word.split(['.', '_', '-']) {
+                if let Some(term) = normalize(part, &mut lowered) {
+                    emit_stemmed(term, stemmer, emit);
+                }
             }
         }
+    }
+}
+
+fn emit_stemmed(term: &str, stemmer: Option<&Stemmer>, emit: &mut dyn FnMut(&str)) {
+    match stemmer {
+        Some(st) if term.chars().all(char::is_alphabetic) => emit(&st.stem(term)),
+        _ => emit(term),
     }
 }
 
@@ -108,18 +133,48 @@ mod tests {
 
     fn terms(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        tokenize(text, None, &mut |t| out.push(t.to_string()));
+        tokenize(text, None, false, &mut |t| out.push(t.to_string()));
         out
+    }
+
+    fn split(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tokenize(text, None, true, &mut |t| out.push(t.to_string()));
+        out
+    }
+
+    #[test]
+    fn compounds_give_the_whole_and_the_parts() {
+        assert_eq!(split("Node.js"), ["node.js", "node", "js"]);
+        assert_eq!(split("snake_case"), ["snake_case", "snake", "case"]);
+        assert_eq!(split("real-time"), ["real-time", "real", "time"]);
+        assert_eq!(
+            split("azurerm_storage_account"),
+            ["azurerm_storage_account", "azurerm", "storage", "account"]
+        );
+        // parts follow the word rules: no stop words, numbers or single letters
+        assert_eq!(
+            split("e-mail state-of-the-art v1.2.3"),
+            ["e-mail", "mail", "state-of-the-art", "state", "art", "v1.2.3", "v1"]
+        );
+        assert_eq!(split("c++ c# plain 3.14"), ["c++", "c#", "plain"]);
+        assert_eq!(terms("node.js real-time"), ["node.js", "real-time"], "off: whole only");
     }
 
     #[test]
     fn stemming_merges_inflections_but_spares_technical_terms() {
         let stemmer = Stemmer::create(rust_stemmers::Algorithm::English);
         let mut out = Vec::new();
-        tokenize("searching searches searched c++ node.js tf-idf", Some(&stemmer), &mut |t| {
-            out.push(t.to_string())
-        });
+        tokenize(
+            "searching searches searched c++ node.js tf-idf",
+            Some(&stemmer),
+            false,
+            &mut |t| out.push(t.to_string()),
+        );
         assert_eq!(out, ["search", "search", "search", "c++", "node.js", "tf-idf"]);
+        let mut out = Vec::new();
+        tokenize("searching-engines", Some(&stemmer), true, &mut |t| out.push(t.to_string()));
+        assert_eq!(out, ["searching-engines", "search", "engin"]);
     }
 
     #[test]

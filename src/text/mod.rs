@@ -33,6 +33,9 @@ pub struct AnalyzerOptions {
     pub japanese: JapaneseOptions,
     /// Reduce English words to their Snowball stem.
     pub stem: bool,
+    /// Emit compounds (`node.js`, `snake_case`, `real-time`) whole and as
+    /// their parts ([`latin`]).
+    pub split_compounds: bool,
 }
 
 /// Turns text into terms. Create one and share `&Analyzer` between threads.
@@ -85,7 +88,9 @@ impl Analyzer {
         let text = nfkc(text);
         for (script, run) in script::runs(&text) {
             match script {
-                Script::Other => latin::tokenize(run, self.stemmer.as_ref(), emit),
+                Script::Other => {
+                    latin::tokenize(run, self.stemmer.as_ref(), self.options.split_compounds, emit)
+                }
                 Script::Japanese => match self.japanese() {
                     Ok(tokenizer) => tokenizer.tokenize(run, &self.options.japanese, emit),
                     // Unreachable with a correctly built binary (the

@@ -21,7 +21,7 @@ pub struct CountMatrix {
     pub indptr: Vec<usize>,
     /// Term ids.
     pub indices: Vec<u32>,
-    /// Occurrences of the term in the document.
+    /// Occurrences of the term in the document, each times its field weight.
     pub counts: Vec<u32>,
 }
 
@@ -42,7 +42,7 @@ impl CountMatrix {
     pub fn from_terms<S: AsRef<str> + Sync>(docs: &[Vec<S>]) -> Self {
         count_terms(docs.len(), |i, emit| {
             for t in &docs[i] {
-                emit(t.as_ref());
+                emit(t.as_ref(), 1);
             }
         })
     }
@@ -53,8 +53,8 @@ impl CountMatrix {
 struct Partial {
     ids: HashMap<String, u32>,
     names: Vec<String>,
-    /// (document index, sorted local term ids with repeats)
-    docs: Vec<(usize, Vec<u32>)>,
+    /// (document index, (local term id, weight) per occurrence)
+    docs: Vec<(usize, Vec<(u32, u32)>)>,
 }
 
 impl Partial {
@@ -70,16 +70,22 @@ impl Partial {
 }
 
 /// Counts the terms of `n_docs` documents in parallel. `terms_of(i, emit)`
-/// must call `emit` once per term occurrence of document `i`.
+/// must call `emit(term, weight)` once per term occurrence of document `i`;
+/// a term's count is the sum of its weights (saturating at `u32::MAX`), so a
+/// field weight multiplies without repeating work.
 pub fn count_terms<F>(n_docs: usize, terms_of: F) -> CountMatrix
 where
-    F: Fn(usize, &mut dyn FnMut(&str)) + Sync,
+    F: Fn(usize, &mut dyn FnMut(&str, u32)) + Sync,
 {
     let partials: Vec<Partial> = (0..n_docs)
         .into_par_iter()
         .fold(Partial::default, |mut p, i| {
             let mut ids = Vec::new();
-            terms_of(i, &mut |t| ids.push(p.intern(t)));
+            terms_of(i, &mut |t, w| {
+                if w > 0 {
+                    ids.push((p.intern(t), w));
+                }
+            });
             p.docs.push((i, ids));
             p
         })
@@ -98,13 +104,14 @@ where
     for p in &partials {
         let to_global: Vec<u32> = p.names.iter().map(|n| global[n.as_str()]).collect();
         for (doc, local) in &p.docs {
-            let mut ids: Vec<u32> = local.iter().map(|&l| to_global[l as usize]).collect();
+            let mut ids: Vec<(u32, u32)> =
+                local.iter().map(|&(l, w)| (to_global[l as usize], w)).collect();
             ids.sort_unstable();
             let row = &mut rows[*doc];
-            for id in ids {
+            for (id, w) in ids {
                 match row.last_mut() {
-                    Some((last, count)) if *last == id => *count += 1,
-                    _ => row.push((id, 1)),
+                    Some((last, count)) if *last == id => *count = count.saturating_add(w),
+                    _ => row.push((id, w)),
                 }
             }
         }

@@ -744,8 +744,8 @@ fn fuzz_regression_inputs_never_panic_in_the_extractors() {
                     let _ = feed::extract(&text);
                 }
                 "markdown" => {
-                    for include_code in [false, true] {
-                        let _ = markdown::extract(&text, &ExtractOptions { include_code });
+                    for keep_markup in [false, true] {
+                        let _ = markdown::extract(&text, &ExtractOptions { keep_markup });
                     }
                 }
                 "html" => {

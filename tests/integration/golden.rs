@@ -31,7 +31,9 @@ fn analyzer_still_produces_the_golden_terms() {
     let mut actual = BTreeMap::new();
     for doc in corpus.docs() {
         let mut terms = Vec::new();
-        related::document_terms(doc, &analyzer, &config.fields, &mut |t| terms.push(t.to_owned()));
+        related::document_terms(doc, &analyzer, &config.fields, &mut |t, w| {
+            terms.extend(std::iter::repeat_n(t.to_owned(), w as usize))
+        });
         actual.insert(doc.key.clone(), terms);
     }
     assert_eq!(actual, expected);

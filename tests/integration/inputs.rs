@@ -52,12 +52,14 @@ fn front_matter_title_counts_as_text_and_metadata_does_not_leak() {
 }
 
 #[test]
-fn fenced_code_is_excluded_unless_asked_for() {
+fn fenced_code_counts_by_default_unless_weight_zero() {
     let t = TestDir::new();
     t.write("a.md", "# Intro\n\nSome prose.\n\n```\nfrobnicate widget\n```\n");
     t.write("b.md", "About frobnicate and widget.\n");
-    let json = run_json(t.cmd().arg("."));
+    let json = run_json(t.cmd().args([".", "--code-weight", "0"]));
     assert!(neighbours(&json, "a.md").is_empty(), "{json}");
+    let json = run_json(t.cmd().arg("."));
+    assert_eq!(neighbours(&json, "a.md"), ["b.md"]);
     let json = run_json(t.cmd().args([".", "--include-code"]));
     assert_eq!(neighbours(&json, "a.md"), ["b.md"]);
 }

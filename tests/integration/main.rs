@@ -4,6 +4,7 @@ mod bad_input;
 mod bilingual;
 mod cli;
 mod dev_loop;
+mod fields;
 mod formats;
 mod golden;
 mod inputs;
