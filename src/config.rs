@@ -87,6 +87,12 @@ pub struct Config {
     pub verbosity: Verbosity,
     /// Show a progress bar on stderr for stages longer than two seconds.
     pub progress: bool,
+    /// Latent (LSI) dimensions blended into the score; 0 = TF-IDF only.
+    /// Sites above [`crate::LSI_MAX_DOCS`] articles run without LSI.
+    pub lsi_dims: usize,
+    /// Weight of the TF-IDF cosine in the blended score (0..=1); the LSI
+    /// cosine gets the rest.
+    pub lsi_blend: f64,
 }
 
 impl Default for Config {
@@ -115,6 +121,8 @@ impl Default for Config {
             strict: false,
             verbosity: Verbosity::Normal,
             progress: false,
+            lsi_dims: 0,
+            lsi_blend: 0.3,
         }
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod formats;
 mod golden;
 mod inputs;
+mod lsi;
 mod properties;
 mod site;
 mod util;
