@@ -104,6 +104,12 @@ pub struct Config {
     pub notes: Vec<String>,
     /// Write dates as the source has them instead of ISO 8601.
     pub raw_dates: bool,
+    /// Latent (LSI) dimensions blended into the score; 0 = TF-IDF only.
+    /// Sites above [`crate::LSI_MAX_DOCS`] articles run without LSI.
+    pub lsi_dims: usize,
+    /// Weight of the TF-IDF cosine in the blended score (0..=1); the LSI
+    /// cosine gets the rest.
+    pub lsi_blend: f64,
 }
 
 impl Default for Config {
@@ -137,6 +143,8 @@ impl Default for Config {
             watch: false,
             notes: Vec::new(),
             raw_dates: false,
+            lsi_dims: 0,
+            lsi_blend: 0.3,
         }
     }
 }

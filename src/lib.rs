@@ -8,6 +8,7 @@
 //! extract : Markdown / HTML / feed / JSON Lines / plain text → title, text, metadata
 //! text    : text → terms (NFKC, script runs, lindera IPADIC for Japanese)
 //! vector  : terms → sorted vocabulary → L2-normalized TF-IDF rows (CSR)
+//! vector::lsi : rows → truncated SVD document vectors (optional, ndarray + faer)
 //! similar : rows → exact cosine top-k per article (inverted index, rayon)
 //! output  : top-k → JSON / JSON Lines / similar-documents, atomic file write
 //! ```
@@ -290,6 +291,18 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
                 "tf-idf",
                 format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()),
             );
+            let lsi = lsi_vectors(config, &matrix);
+            if let Some(lsi) = &lsi {
+                watch.lap(
+                    "lsi",
+                    format!(
+                        "{} dimensions of {} articles x {} terms",
+                        lsi.dims(),
+                        matrix.n_docs(),
+                        matrix.terms().len()
+                    ),
+                );
+            }
             let allow = |i, j| pairs.allows(i, j);
             let opts = TopKOptions {
                 allow: pairs.is_active().then_some(&allow as _),
@@ -301,6 +314,8 @@ fn compute_in_pool(config: &Config, warnings: &mut Vec<Warning>) -> Result<Outco
                 } else {
                     None
                 },
+                lsi: lsi.as_ref(),
+                blend: config.lsi_blend,
                 ..TopKOptions::default()
             };
             let bar = Progress::new(config.progress, "similar", corpus.len());
@@ -428,6 +443,19 @@ fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> ca
     list
 }
 
+/// Above this many articles LSI is off: the exact blended search costs
+/// O(n² · d) (BENCHMARKS.md, "LSI").
+pub const LSI_MAX_DOCS: usize = 20_000;
+
+/// The LSI document vectors `config` asks for, if any (none above
+/// [`LSI_MAX_DOCS`] articles).
+fn lsi_vectors(config: &Config, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
+    (config.lsi_dims > 0 && matrix.n_docs() >= 2 && matrix.n_docs() <= LSI_MAX_DOCS).then(|| {
+        let opts = vector::LsiOptions { dims: config.lsi_dims, ..vector::LsiOptions::default() };
+        vector::Lsi::fit(matrix, &opts)
+    })
+}
+
 /// Identifies everything a similarity result depends on: every key and
 /// content hash, in order, and every setting.
 fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128 {
@@ -443,6 +471,10 @@ fn result_fingerprint(config: &Config, corpus: &Corpus, hashes: &[u128]) -> u128
         config.filters,
         env!("CARGO_PKG_VERSION"),
     );
+    h.update(settings.as_bytes());
+    // LSI changes the scores only when it runs.
+    let lsi = config.lsi_dims > 0 && corpus.len() <= LSI_MAX_DOCS;
+    let settings = format!("lsi {} {}", if lsi { config.lsi_dims } else { 0 }, config.lsi_blend);
     h.update(settings.as_bytes());
     for (doc, hash) in corpus.docs().iter().zip(hashes) {
         // The pair filters read the date and language (also from the file name).
@@ -654,6 +686,16 @@ pub fn run_and_report(config: &Config) -> Result<(Outcome, Written)> {
     // The exact similarity stage grows with Σ df², which large sites feel:
     // point at the approximate mode when it would have paid off.
     let similar = outcome.stages.iter().find(|s| s.name == "similar").map(|s| s.elapsed);
+    if config.verbosity >= Verbosity::Normal
+        && config.lsi_dims > 0
+        && outcome.corpus.len() > LSI_MAX_DOCS
+    {
+        eprintln!(
+            "related: note: LSI is off above {LSI_MAX_DOCS} articles ({} here): scores are \
+             TF-IDF cosines (BENCHMARKS.md, LSI)",
+            outcome.corpus.len()
+        );
+    }
     if config.verbosity >= Verbosity::Normal
         && config.max_terms_per_doc.is_none()
         && similar.is_some_and(|t| t > SLOW_SIMILAR)

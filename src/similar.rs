@@ -40,6 +40,15 @@
 //! scored exactly. Scores listed are exact cosines; some true neighbours may
 //! be missed (recall is measured in BENCHMARKS.md).
 //!
+//! Blended mode (`lsi`, see [`crate::vector::lsi`]): the score is
+//! [`blend`]`(α, cos_tfidf, cos_lsi)`. Exact, for sites up to
+//! `LSI_MAX_DOCS` articles: for a block of 64 documents, one dense product
+//! gives their LSI cosines with every document; with the walk's partial
+//! TF-IDF scores (all postings, no pruning) this estimates every blended
+//! score within a stated error ([`gemm_error`], [`f32_error`]), and every
+//! document that can reach the k-th best estimate is scored exactly.
+//! O(n² · d); no n × n matrix is kept.
+//!
 //! Exact rescoring (of the approximate shortlist, and of every candidate of
 //! the exact walks) spreads the document's row into a dense
 //! per-worker vector over the vocabulary and sums `dense[t] · w(j,t)` over
@@ -49,7 +58,7 @@
 use rayon::prelude::*;
 
 use crate::document::DocId;
-use crate::vector::TfIdfMatrix;
+use crate::vector::{Lsi, TfIdfMatrix};
 
 /// Decimals kept in the output, and used for ranking so that documents with
 /// equal printed scores are ordered by key.
@@ -88,6 +97,13 @@ pub struct TopKOptions<'a> {
     pub prune_min_df: Option<usize>,
     /// Called once per document done (progress reporting).
     pub progress: Option<&'a (dyn Fn() + Sync)>,
+    /// Blend in the LSI cosine (see [`blend`]): exact top-k by the blended
+    /// score, in blocked dense products; `max_terms` and `prune_min_df` are
+    /// then not used. `None`: TF-IDF cosine only.
+    pub lsi: Option<&'a Lsi>,
+    /// Weight of the TF-IDF cosine in the blend (0..=1); the LSI cosine
+    /// gets `1 − blend`.
+    pub blend: f64,
 }
 
 impl Default for TopKOptions<'_> {
@@ -99,6 +115,8 @@ impl Default for TopKOptions<'_> {
             max_terms: None,
             prune_min_df: Some(32),
             progress: None,
+            lsi: None,
+            blend: 1.0,
         }
     }
 }
@@ -219,17 +237,13 @@ pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
         return vec![Vec::new(); n];
     }
     let index = Index::new(m);
+    if let Some(lsi) = opts.lsi.filter(|l| l.dims() > 0) {
+        return blended_top_k(&index, lsi, opts);
+    }
     (0..n)
         .into_par_iter()
         .map_init(
-            || Scratch {
-                acc: vec![0f32; n],
-                touched: Vec::new(),
-                found: Vec::new(),
-                partials: Vec::new(),
-                bound: Vec::new(),
-                dense: vec![0f64; m.terms().len()],
-            },
+            || Scratch::new(n, m.terms().len()),
             |s, i| {
                 let found = match opts.max_terms {
                     Some(max) if max < m.row(i).0.len() => s.approximate(&index, opts, i, max),
@@ -244,7 +258,72 @@ pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
         .collect()
 }
 
+/// The blended score of a pair from its two exact parts:
+/// `blend · tfidf + (1 − blend) · max(0, lsi)`, clamped to [0, 1]. A fixed
+/// formula of two symmetric values, so `score(i, j) == score(j, i)` bit for
+/// bit. LSI cosines can be negative (opposite topics); they count as 0.
+pub fn blend(alpha: f64, tfidf: f64, lsi: f64) -> f64 {
+    (alpha * tfidf + (1.0 - alpha) * lsi.max(0.0)).clamp(0.0, 1.0)
+}
+
+/// Documents per block of the dense LSI products: each worker multiplies a
+/// block of this many LSI rows by all n of them at once (one
+/// `BLOCK_ROWS × n` matrix of f64, 5 MB at n = 10,000).
+const BLOCK_ROWS: usize = 64;
+
+/// How far the dense block product's cosine may be from the exact one
+/// ([`Lsi::cosine`]): d products of unit vectors, each sum off by at most
+/// about d·u·Σ|aₖbₖ| ≤ d·u; doubled for both sides.
+fn gemm_error(dims: usize) -> f64 {
+    2.0 * (dims as f64 + 4.0) * f64::EPSILON
+}
+
+/// Exact top-k by the blended score: for each block of documents, their LSI
+/// cosines with every document come from one dense product (ndarray's
+/// blocked `dot`), their TF-IDF cosines from the inverted-index walk; the
+/// candidates whose approximate blended score can reach the k-th best are
+/// scored exactly ([`Scratch::rescore`] and [`Lsi::cosine`] through
+/// [`blend`]). O(n² · d) time, O(threads · (n + V + BLOCK_ROWS · n)) memory:
+/// the caller limits n (`lib.rs`, `LSI_MAX_DOCS`).
+fn blended_top_k(index: &Index<'_>, lsi: &Lsi, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
+    let m = index.m;
+    let n = m.n_docs();
+    let vectors = lsi.vectors();
+    let blocks: Vec<Vec<Vec<Related>>> = (0..n.div_ceil(BLOCK_ROWS))
+        .into_par_iter()
+        .map_init(
+            || (Scratch::new(n, m.terms().len()), Vec::new()),
+            |(s, approx), b| {
+                let rows = b * BLOCK_ROWS..(n.min((b + 1) * BLOCK_ROWS));
+                let gram = vectors.slice(ndarray::s![rows.clone(), ..]).dot(&vectors.t());
+                rows.clone()
+                    .map(|i| {
+                        let lsi_row = gram.row(i - rows.start);
+                        let found = s.blended(index, lsi, opts, i, lsi_row, approx);
+                        if let Some(progress) = opts.progress {
+                            progress();
+                        }
+                        found
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    blocks.into_iter().flatten().collect()
+}
+
 impl Scratch {
+    fn new(n_docs: usize, n_terms: usize) -> Self {
+        Scratch {
+            acc: vec![0f32; n_docs],
+            touched: Vec::new(),
+            found: Vec::new(),
+            partials: Vec::new(),
+            bound: Vec::new(),
+            dense: vec![0f64; n_terms],
+        }
+    }
+
     fn allowed(opts: &TopKOptions<'_>, i: usize, j: u32) -> bool {
         j as usize != i && opts.allow.is_none_or(|allow| allow(i as DocId, j))
     }
@@ -426,6 +505,57 @@ impl Scratch {
             self.push_found(opts, c.doc, score);
         }
         self.unspread(terms);
+        select_top(&mut self.found, opts.k)
+    }
+
+    /// Document `i`'s top k by the blended score (see [`blended_top_k`]);
+    /// `lsi_row[j]` is the block product's LSI cosine of `i` and `j`.
+    fn blended(
+        &mut self,
+        index: &Index<'_>,
+        lsi: &Lsi,
+        opts: &TopKOptions<'_>,
+        i: usize,
+        lsi_row: ndarray::ArrayView1<'_, f64>,
+        approx: &mut Vec<f64>,
+    ) -> Vec<Related> {
+        let (terms, weights) = index.m.row(i);
+        for (&t, &w) in terms.iter().zip(weights) {
+            if index.df(t) >= 2 {
+                self.scatter(index, index.column(t), w);
+            }
+        }
+        let alpha = opts.blend;
+        let estimate = |acc: f32, cos: f64| blend(alpha, f64::from(acc), cos);
+        // Both parts are estimates: the walk's f32 sum and the block product.
+        let err = alpha * f32_error(terms.len()) + (1.0 - alpha) * gemm_error(lsi.dims());
+        approx.clear();
+        for (j, &cos) in lsi_row.iter().enumerate() {
+            if Self::allowed(opts, i, j as u32) {
+                approx.push(estimate(self.acc[j], cos));
+            }
+        }
+        let cut = if approx.len() > opts.k {
+            let (_, kth, _) = approx.select_nth_unstable_by(opts.k - 1, |a, b| b.total_cmp(a));
+            *kth - 2.0 * err - MARGIN
+        } else {
+            f64::NEG_INFINITY
+        };
+        self.found.clear();
+        self.spread(terms, weights);
+        for (j, &cos) in lsi_row.iter().enumerate() {
+            let j = j as u32;
+            if !Self::allowed(opts, i, j) || estimate(self.acc[j as usize], cos) < cut {
+                continue;
+            }
+            let score = blend(alpha, self.rescore(index, j), lsi.cosine(i, j as usize));
+            self.push_found(opts, j, score);
+        }
+        self.unspread(terms);
+        for &j in &self.touched {
+            self.acc[j as usize] = 0.0;
+        }
+        self.touched.clear();
         select_top(&mut self.found, opts.k)
     }
 

@@ -8,6 +8,7 @@ mod fields;
 mod formats;
 mod golden;
 mod inputs;
+mod lsi;
 mod properties;
 mod reliability;
 mod rough_edges;
