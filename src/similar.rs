@@ -549,7 +549,13 @@ impl Scratch {
                 continue;
             }
             let score = blend(alpha, self.rescore(index, j), lsi.cosine(i, j as usize));
-            self.push_found(opts, j, score);
+            // Two articles that share no term have an LSI cosine of exactly 0
+            // in theory but ~1e-17 in floating point (always, when the site
+            // has no more articles than dimensions): a score that prints as
+            // 0 is no neighbour.
+            if round_score(score) > 0.0 {
+                self.push_found(opts, j, score);
+            }
         }
         self.unspread(terms);
         for &j in &self.touched {

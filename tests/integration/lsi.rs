@@ -25,8 +25,8 @@ fn tfidf_cosine(m: &TfIdfMatrix, i: usize, j: usize) -> f64 {
     })
 }
 
-/// Every pair scored, the `k` best allowed others with a score above 0 and
-/// `min_score`, by printed score then id.
+/// Every pair scored, the `k` best allowed others with a printed score above
+/// 0 and at least `min_score`, by printed score then id.
 fn brute_force(
     m: &TfIdfMatrix,
     lsi: &Lsi,
@@ -44,7 +44,7 @@ fn brute_force(
                     doc: j as u32,
                     score: blend(alpha, tfidf_cosine(m, i, j), lsi.cosine(i, j)),
                 })
-                .filter(|r| r.score > 0.0 && r.score >= min_score)
+                .filter(|r| round_score(r.score) > 0.0 && r.score >= min_score)
                 .collect();
             all.sort_by(|a, b| {
                 round_score(b.score).total_cmp(&round_score(a.score)).then(a.doc.cmp(&b.doc))
