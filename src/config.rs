@@ -40,7 +40,7 @@ pub struct FieldWeights {
 
 impl Default for FieldWeights {
     fn default() -> Self {
-        FieldWeights { title: 1, tags: 1, code: 1, links: 1 }
+        FieldWeights { title: 1, tags: 1, code: 1, links: 2 }
     }
 }
 
@@ -143,8 +143,8 @@ impl Default for Config {
             watch: false,
             notes: Vec::new(),
             raw_dates: false,
-            lsi_dims: 0,
-            lsi_blend: 0.3,
+            lsi_dims: 75,
+            lsi_blend: 0.5,
         }
     }
 }

@@ -206,7 +206,7 @@ pub struct Args {
     /// How many times the words of link and image targets count: the host without www.
     /// (postgresql.org) and the path words (/docs/current/sql-select → docs current
     /// sql-select), never the query string or fragment. 0 ignores links.
-    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Weighting")]
+    #[arg(long, default_value_t = 2, value_name = "N", help_heading = "Weighting")]
     pub link_weight: u32,
 
     /// Keep compounds whole only (the default): node.js, snake_case, real-time are not also
@@ -355,14 +355,15 @@ pub struct Args {
     pub raw_dates: bool,
 
     /// Latent dimensions (LSI, a truncated SVD of the TF-IDF vectors) blended into the
-    /// score, so articles on one topic match even with different words; 0 turns it off.
-    /// Sites above 20,000 articles run without it.
-    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Weighting")]
+    /// score, so articles on one topic match even with different words; 0 turns it off
+    /// (plain TF-IDF cosine, exactly scikit-learn's). Sites above 20,000 articles run
+    /// without it.
+    #[arg(long, value_name = "N", default_value_t = 75, help_heading = "Weighting")]
     pub lsi_dims: u16,
 
     /// Weight of the TF-IDF cosine in the score when LSI is on (0 to 1); the LSI cosine
     /// gets the rest.
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.3, help_heading = "Weighting")]
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.5, help_heading = "Weighting")]
     pub lsi_blend: f64,
 }
 
