@@ -141,3 +141,19 @@ pub fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+/// The error and its causes on one line, `a: b: c` (a cause already quoted
+/// in the text before it is not repeated).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !text.contains(&s) {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        cur = e.source();
+    }
+    text
+}

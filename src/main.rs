@@ -39,23 +39,8 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(err) => {
-            eprintln!("related: error: {}", error_chain(&err));
+            eprintln!("related: error: {}", related::error::error_chain(&err));
             ExitCode::from(1)
         }
     }
-}
-
-/// The error and its causes on one line, `a: b: c`.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let s = e.to_string();
-        if !text.contains(&s) {
-            text.push_str(": ");
-            text.push_str(&s);
-        }
-        cur = e.source();
-    }
-    text
 }

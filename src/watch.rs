@@ -166,23 +166,8 @@ fn rebuild(config: &Config, changed: Option<&[&Path]>) {
             );
         }
         Ok(_) => {}
-        Err(e) => eprintln!("related: error: {}; still watching", chain(&e)),
+        Err(e) => eprintln!("related: error: {}; still watching", crate::error::error_chain(&e)),
     }
-}
-
-/// The error and its causes on one line.
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let s = e.to_string();
-        if !text.contains(&s) {
-            text.push_str(": ");
-            text.push_str(&s);
-        }
-        cur = e.source();
-    }
-    text
 }
 
 /// A watched input, as an absolute path (events come with absolute paths).
