@@ -6,7 +6,8 @@
 //! only decides which part of the page is the article and how the tree
 //! becomes lines of text. Block-level elements end a line, inline elements
 //! do not add spaces (`foo<b>bar</b>` → `foobar`), and non-content
-//! elements (scripts, styles, navigation, SVG, ...) are dropped. `<pre>`
+//! elements (scripts, styles, navigation, SVG, ...) are dropped, and so is a
+//! whole page's chrome (`<header>`, `<footer>`, `<aside>`, `role="navigation"`). `<pre>`
 //! (and `<listing>`) text is code: it goes to the code field
 //! ([`Extracted::code`]), keeping its line breaks, not to the text. The
 //! targets of `<a href>` and `<img src>` go to the link field
@@ -29,6 +30,13 @@ use super::{Extracted, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] =
     &["script", "style", "noscript", "template", "nav", "head", "svg", "iframe", "title", "object"];
+
+/// A built site's page chrome, also skipped in whole pages (not in
+/// fragments: an `<aside>` inside a post's own HTML is the author's): site
+/// headers and footers, sidebars — and the related list a previous run
+/// rendered into the page, which must not become its own text on the next.
+/// Elements with `role="navigation"` are skipped as `<nav>` is.
+const PAGE_CHROME: &[&str] = &["header", "footer", "aside"];
 
 /// Elements that start and end a line. Anything else (span, a, em, code, b,
 /// ...) is inline and glues to its neighbours exactly as written.
@@ -117,7 +125,7 @@ pub fn extract(src: &str) -> Extracted {
     };
     let mut fields = Fields::default();
     for root in roots {
-        append_text(root, skip_h1, &mut fields);
+        append_text(root, skip_h1, true, &mut fields);
         fields.text.push_break();
         fields.code.push_break();
     }
@@ -140,7 +148,7 @@ pub(crate) fn fragment_to_fields(fragment: &str) -> Fields {
     let doc = Html::parse_fragment(&limit_nesting(fragment));
     let mut fields = Fields::default();
     for root in top_elements(&doc) {
-        append_text(root, None, &mut fields);
+        append_text(root, None, false, &mut fields);
     }
     fields
 }
@@ -223,7 +231,7 @@ fn read_meta(e: &scraper::node::Element, out: &mut Extracted) {
 /// Text of one element on a single line (for titles taken from `<h1>`).
 fn element_text(el: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
     let mut fields = Fields::default();
-    append_text(el, skip, &mut fields);
+    append_text(el, skip, false, &mut fields);
     fields.text.finish()
 }
 
@@ -233,8 +241,9 @@ enum Step<N> {
 }
 
 /// Appends the text of `root` to `out` following the module's rules;
-/// `skip` is one element to leave out (the `<h1>` used as title).
-fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, out: &mut Fields) {
+/// `skip` is one element to leave out (the `<h1>` used as title); `page`:
+/// `root` is part of a whole page, whose [`PAGE_CHROME`] is left out too.
+fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, page: bool, out: &mut Fields) {
     let skip_id = skip.map(|s| s.id());
     let mut stack = vec![Step::Enter(*root)];
     let mut pre_depth = 0usize;
@@ -263,6 +272,11 @@ fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, out: &mut Fie
             Node::Element(e) => {
                 let name = e.name();
                 if SKIPPED.contains(&name) || Some(node.id()) == skip_id {
+                    continue;
+                }
+                let navigation =
+                    e.attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("navigation"));
+                if page && (PAGE_CHROME.contains(&name) || navigation) {
                     continue;
                 }
                 if name == "br" || name == "hr" {
@@ -377,6 +391,23 @@ mod tests {
         assert_eq!(e.url.as_deref(), Some("https://example.com/post/"));
         assert_eq!(e.key, None);
         assert!(!e.draft);
+    }
+
+    #[test]
+    fn page_chrome_and_a_rendered_related_list_are_not_text() {
+        let page = r#"<html><body>
+<header><a href="/">My site</a> <span>tagline</span></header>
+<div role="navigation">Home | Tags</div>
+<p>The post itself.</p>
+<aside><h2>Related articles</h2><ul><li><a href="/b/">Bread at home</a></li></ul></aside>
+<footer>© me</footer>
+</body></html>"#;
+        let e = extract(page);
+        assert_eq!(e.text, "The post itself.");
+        assert!(e.links.is_empty(), "{:?}", e.links);
+        // In a fragment (a feed item's HTML, raw HTML in Markdown) an
+        // <aside> or <header> is the author's own content.
+        assert_eq!(fragment_to_text("<aside>A note</aside><p>text</p>"), "A note\ntext");
     }
 
     #[test]
