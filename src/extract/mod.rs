@@ -25,8 +25,8 @@ pub mod html;
 pub mod jsonl;
 pub mod links;
 pub mod markdown;
-mod nesting;
 pub(crate) mod markup;
+mod nesting;
 pub mod plain;
 
 /// What one article yields before it gets a key. Title is NOT repeated in `text`.
