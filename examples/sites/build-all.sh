@@ -105,6 +105,7 @@ for site in "${sites[@]}"; do
     hugo-i18n-dirs|hugo-i18n-names)
       # Bilingual: one content folder per language (hugo.toml's contentDir, read by related),
       # or translations by file name (a.ja.md). One future and one expired post each.
+      export PATH="$bin_dir:$path_without_related"
       apt_install hugo hugo
       rm -rf public resources data/related.json
       split=()
