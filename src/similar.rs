@@ -45,7 +45,7 @@
 //! `LSI_MAX_DOCS` articles: for a block of 64 documents, one dense product
 //! gives their LSI cosines with every document; with the walk's partial
 //! TF-IDF scores (all postings, no pruning) this estimates every blended
-//! score within a stated error ([`gemm_error`], [`f32_error`]), and every
+//! score within a stated error (`gemm_error`, `f32_error`), and every
 //! document that can reach the k-th best estimate is scored exactly.
 //! O(n² · d); no n × n matrix is kept.
 //!

@@ -1,6 +1,10 @@
 //! Command-line flags (clap), `related.toml`, and their conversion into a
 //! [`Config`]. Entry point: [`parse`].
 
+// The flags' doc comments are `--help` text, not rustdoc: `<key>`, `<pre>`
+// and bare URLs there are meant literally.
+#![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
+
 pub mod config_file;
 
 use std::ffi::OsString;

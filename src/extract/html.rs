@@ -137,7 +137,7 @@ pub fn extract(src: &str) -> Extracted {
 
 /// Converts an HTML fragment to text with the same rules as [`extract`]
 /// (blocks → lines, scripts and styles dropped, entities decoded); code
-/// and link targets are left out (see [`fragment_to_fields`]).
+/// and link targets are left out (see `fragment_to_fields`).
 pub fn fragment_to_text(fragment: &str) -> String {
     fragment_to_fields(fragment).text.finish()
 }

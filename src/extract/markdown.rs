@@ -17,7 +17,7 @@
 //!
 //! Zenn/Qiita (`:::message`, `@[card](…)`, `![](x.png =600x)`), Hugo
 //! shortcodes, MDX `{/* comments */}` and LaTeX math (`$…$`, `$$…$$`: commands
-//! dropped) are understood, not indexed as words (see [`markup`](super::markup)),
+//! dropped) are understood, not indexed as words (see the `markup` module),
 //! unless [`ExtractOptions::keep_markup`] is set (which also leaves URLs in
 //! the text, as extraction did before link fields).
 //!

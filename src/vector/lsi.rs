@@ -20,7 +20,7 @@
 //!
 //! Dense factors are [`ndarray`] arrays and every tall product is its
 //! blocked `dot` (matrixmultiply). Orthonormalization goes through the l × l
-//! Gram matrix, twice (like CholeskyQR2, see [`orthonormal`]); the only
+//! Gram matrix, twice (like CholeskyQR2, see `orthonormal`); the only
 //! factorization written here is a Jacobi eigen-solver for l × l symmetric
 //! matrices (`faer` would do it, but added 47 crates and over ten minutes of
 //! build on the project's 2-core machine for a 110 × 110 problem). The
