@@ -28,9 +28,11 @@ fn own_prefix() -> String {
 /// A temporary file in `dir`, named `.related-<pid>-XXXXXX.tmp`; `dir` is
 /// remembered for [`remove_on_signals`].
 pub(crate) fn create_in(dir: &Path) -> io::Result<NamedTempFile> {
-    if let Ok(mut dirs) = DIRS.lock()
-        && !dirs.iter().any(|d| d == dir)
-    {
+    // The file is created while holding the lock that the signal handler
+    // holds while it removes files and exits: a file is either on disk
+    // before the handler looks, or never created.
+    let mut dirs = DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !dirs.iter().any(|d| d == dir) {
         dirs.push(dir.to_path_buf());
     }
     tempfile::Builder::new().prefix(&own_prefix()).suffix(SUFFIX).tempfile_in(dir)
@@ -57,14 +59,15 @@ pub fn stop_gracefully(flag: Arc<AtomicBool>) {
 pub fn remove_on_signals() {
     let _ = ctrlc::set_handler(|| {
         let prefix = own_prefix();
-        if let Ok(dirs) = DIRS.lock() {
-            for dir in dirs.iter() {
-                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                    let name = entry.file_name();
-                    let name = name.to_string_lossy();
-                    if name.starts_with(&prefix) && name.ends_with(SUFFIX) {
-                        let _ = std::fs::remove_file(entry.path());
-                    }
+        // Held until the process exits: no temporary file is created after
+        // the folders were read (see `create_in`).
+        let dirs = DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for dir in dirs.iter() {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(&prefix) && name.ends_with(SUFFIX) {
+                    let _ = std::fs::remove_file(entry.path());
                 }
             }
         }
