@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::extract::ExtractOptions;
-use crate::filter::FilterOptions;
-use crate::keys::KeyOptions;
 use crate::output::Format;
+use crate::site::filter::FilterOptions;
+use crate::site::keys::KeyOptions;
 use crate::source::WalkOptions;
 use crate::text::AnalyzerOptions;
 use crate::vector::WeightingOptions;
@@ -96,8 +96,8 @@ pub struct Config {
     /// Languages, time zone and publishing rules of the site.
     pub site: crate::site::SiteOptions,
     /// How short lists are topped up to `top_k`.
-    pub fill: crate::lists::Fill,
-    /// `--watch`: keep running and re-run on changes ([`crate::watch`]).
+    pub fill: crate::site::lists::Fill,
+    /// `--watch`: keep running and re-run on changes ([`crate::cli::watch`]).
     pub watch: bool,
     /// Said on stderr before the run (unless quiet): settings that do
     /// nothing here, an output that comes from `related.toml`.
@@ -139,7 +139,7 @@ impl Default for Config {
             verbosity: Verbosity::Normal,
             progress: false,
             site: crate::site::SiteOptions::default(),
-            fill: crate::lists::Fill::None,
+            fill: crate::site::lists::Fill::None,
             watch: false,
             notes: Vec::new(),
             raw_dates: false,

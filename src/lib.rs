@@ -30,38 +30,32 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod cache;
-pub mod charset;
 pub mod cli;
 pub mod config;
 pub mod document;
 pub mod error;
 pub mod extract;
-pub mod filter;
-pub mod generator;
-pub mod keys;
-pub mod lists;
-pub mod load;
 pub mod output;
-pub mod progress;
+pub mod pipeline;
 pub mod similar;
 pub mod site;
 pub mod source;
 pub mod text;
 pub mod vector;
-pub mod watch;
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use cache::Cache;
+use cli::progress::Progress;
 pub use config::{Config, FieldWeights, Verbosity};
 pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Result};
-use progress::Progress;
+use extract::load;
+use pipeline::cache::{self, Cache};
 use rayon::prelude::*;
 use similar::{Related, TopKOptions};
+use site::{filter, keys, lists};
 use text::Analyzer;
 use vector::{TfIdfMatrix, count_terms};
 

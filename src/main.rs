@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match config.watch {
-        true => related::watch::watch(&config),
+        true => related::cli::watch::watch(&config),
         false => related::run(&config).map(drop),
     };
     match result {

@@ -6,6 +6,8 @@
 #![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 pub mod config_file;
+pub mod progress;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -16,9 +18,9 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueE
 
 use crate::config::{Config, FieldWeights, Verbosity};
 use crate::extract::ExtractOptions;
-use crate::filter::FilterOptions;
-use crate::keys::{KeyOptions, KeyScheme};
 use crate::output::Format;
+use crate::site::filter::FilterOptions;
+use crate::site::keys::{KeyOptions, KeyScheme};
 use crate::source::WalkOptions;
 use crate::text::{AnalyzerOptions, JapaneseOptions};
 use crate::vector::{DfBound, Scheme, Tf, WeightingOptions};
@@ -337,15 +339,15 @@ pub struct Args {
 
     /// Top short lists up to -k with the newest articles (recent) or those sharing the most
     /// tags (tags); those entries are marked "filled": true and have no score.
-    #[arg(long, value_enum, default_value_t = crate::lists::Fill::None, help_heading = "Publishing")]
-    pub fill: crate::lists::Fill,
+    #[arg(long, value_enum, default_value_t = crate::site::lists::Fill::None, help_heading = "Publishing")]
+    pub fill: crate::site::lists::Fill,
 
     /// Read the generator's config in the site folder (--root, else here) where it settles a
     /// question: Hugo's hugo.toml (timeZone, defaultContentLanguage, buildFuture, buildExpired,
     /// languages.*.contentDir), Jekyll's _config.yml (timezone, future). auto: whichever is
     /// there. Flags given win.
-    #[arg(long, value_enum, default_value_t = crate::generator::Generator::Auto, help_heading = "Publishing")]
-    pub site: crate::generator::Generator,
+    #[arg(long, value_enum, default_value_t = crate::site::generator::Generator::Auto, help_heading = "Publishing")]
+    pub site: crate::site::generator::Generator,
 
     /// Keep running next to a dev server: re-run whenever an input changes, re-analyzing only
     /// changed articles (through --cache DIR, else a temporary cache) and rewriting only
@@ -385,7 +387,7 @@ impl Args {
                 .into());
         }
         if let Some(t) = &self.url_template {
-            crate::keys::check_url_template(t)?;
+            crate::site::keys::check_url_template(t)?;
         }
         if self.base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
             return Err("--base-url is empty (for site-relative keys use --base-url /)".into());
@@ -405,7 +407,7 @@ impl Args {
             include_unlisted: self.include_unlisted,
         };
         let site_dir = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
-        let generator = crate::generator::read(self.site, &site_dir)?;
+        let generator = crate::site::generator::read(self.site, &site_dir)?;
         let jekyll = generator.jekyll;
         generator.apply(&mut site, self.timezone.is_some());
         site.now = match &self.now {

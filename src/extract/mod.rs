@@ -24,6 +24,7 @@ pub mod feed;
 pub mod html;
 pub mod jsonl;
 pub mod links;
+pub mod load;
 pub mod markdown;
 pub(crate) mod markup;
 mod nesting;

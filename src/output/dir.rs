@@ -39,7 +39,7 @@ const MAX_COMPONENT: usize = 200;
 /// The file (relative to the output folder) for `key`, `/`-separated.
 pub fn file_for_key(key: &str) -> String {
     let mut rest = key;
-    if crate::keys::is_absolute_url(rest) {
+    if crate::site::keys::is_absolute_url(rest) {
         rest = rest.split_once("//").map_or(rest, |(_, r)| r);
     }
     let mut parts: Vec<String> =

@@ -25,8 +25,8 @@ use serde::Serialize;
 use crate::Outcome;
 use crate::document::Corpus;
 use crate::error::{Error, Result};
-use crate::lists::Mark;
 use crate::similar::{Related, round_score};
+use crate::site::lists::Mark;
 
 /// Output format (`--format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

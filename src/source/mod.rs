@@ -6,6 +6,7 @@
 //! given on the command line, or the path as given for a file argument,
 //! always with `/` separators so keys are the same on every machine.
 
+pub mod charset;
 pub mod names;
 pub mod walk;
 

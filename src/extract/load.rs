@@ -1,6 +1,6 @@
 //! Reading sources into documents: bytes → text → the right extractor.
 //!
-//! - Encoding ([`crate::charset`]): a BOM (UTF-8, UTF-16, UTF-32), else
+//! - Encoding ([`crate::source::charset`]): a BOM (UTF-8, UTF-16, UTF-32), else
 //!   UTF-8 if valid, else a declared charset (XML declaration, HTML
 //!   `<meta>`), else a confidently detected Japanese legacy encoding
 //!   (Shift_JIS, EUC-JP); otherwise invalid UTF-8 is decoded lossily
@@ -183,7 +183,7 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
     };
     let size = bytes.len() as u64;
     let raw_head = head(&bytes);
-    if raw_head.contains(&0) && !crate::charset::has_wide_bom(raw_head) {
+    if raw_head.contains(&0) && !crate::source::charset::has_wide_bom(raw_head) {
         let w = Warning { location: origin, message: "binary file (contains NUL bytes)".into() };
         return FileLoad { docs: Err(w), note: Vec::new(), bytes: size };
     }
@@ -236,18 +236,18 @@ fn head(bytes: &[u8]) -> &[u8] {
     bytes.get(..SNIFF_LEN).unwrap_or(bytes)
 }
 
-/// Decodes `bytes` as text: see [`crate::charset`]. Takes the bytes by
+/// Decodes `bytes` as text: see [`crate::source::charset`]. Takes the bytes by
 /// value so that valid UTF-8, the common case, is not copied (a large file
 /// is held in memory once, not twice).
 fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
-    crate::charset::decode(bytes, origin)
+    crate::source::charset::decode(bytes, origin)
 }
 
 /// The date in the name of a file under a `_posts` folder.
 fn jekyll_post_date(path: &str) -> Option<String> {
     let (dir, name) = path.rsplit_once(['/', '\\'])?;
     let posts = dir.split(['/', '\\']).any(|part| part == "_posts");
-    posts.then(|| crate::keys::date_prefix(name)).flatten().map(str::to_owned)
+    posts.then(|| crate::site::keys::date_prefix(name)).flatten().map(str::to_owned)
 }
 
 /// Turns one extracted article into a [`Document`] keyed by `key`.

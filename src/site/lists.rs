@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use crate::Warning;
 use crate::document::{Corpus, DocId};
-use crate::filter::PairFilter;
 use crate::similar::Related;
+use crate::site::filter::PairFilter;
 
 /// How short lists are topped up to k (`--fill`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -86,7 +86,7 @@ pub fn finish(
             for name in [Some(d.key.as_str()), d.site.source_key.as_deref()]
                 .into_iter()
                 .flatten()
-                .flat_map(|n| [n, crate::keys::strip_extension(n)])
+                .flat_map(|n| [n, crate::site::keys::strip_extension(n)])
             {
                 names.entry((part, name)).or_insert(id as DocId);
                 names.entry((None, name)).or_insert(id as DocId);
@@ -200,7 +200,7 @@ pub fn finish(
 mod tests {
     use super::*;
     use crate::document::Document;
-    use crate::filter::FilterOptions;
+    use crate::site::filter::FilterOptions;
 
     fn doc(key: &str, date: Option<&str>, tags: &[&str], pins: &[&str]) -> Document {
         let mut d = Document {

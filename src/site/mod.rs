@@ -1,6 +1,6 @@
 //! What the site generator publishes, and in which language: the rules that
 //! run after extraction and before keys are rewritten (see
-//! [`crate::keys`]).
+//! [`crate::site::keys`]).
 //!
 //! - **Languages.** An article's language is, in this order: the
 //!   `--lang-dir` folder it lies in (Hugo's `contentDir` per language; its
@@ -33,6 +33,11 @@
 //!   `related_exclude: true` (it gets a list but is never listed),
 //!   `related: [keys or paths]` (listed first, in that order, marked
 //!   `"pinned": true`; computed neighbours fill the rest of the k places).
+
+pub mod filter;
+pub mod generator;
+pub mod keys;
+pub mod lists;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -284,7 +289,7 @@ pub fn file_language(name: &str) -> Option<(String, String)> {
         }
         _ => false,
     };
-    (region_ok && crate::filter::ISO_639_1.contains(&primary) && !stem.is_empty())
+    (region_ok && crate::site::filter::ISO_639_1.contains(&primary) && !stem.is_empty())
         .then(|| (lower.clone(), format!("{stem}.{ext}")))
 }
 
@@ -344,7 +349,7 @@ pub fn parse_now(raw: &str, zone: Option<Zone>) -> std::result::Result<i64, Stri
 }
 
 /// Sets languages, translation groups and source keys, and drops what the
-/// generator does not publish. Runs before [`crate::keys::apply`].
+/// generator does not publish. Runs before [`crate::site::keys::apply`].
 pub fn prepare(
     docs: &mut Vec<Document>,
     opts: &SiteOptions,

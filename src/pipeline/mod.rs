@@ -1,0 +1,3 @@
+//! The pipeline: the stages called in order, and the term cache between runs.
+
+pub mod cache;
