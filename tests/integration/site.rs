@@ -385,11 +385,11 @@ fn library_api_applies_site_options() {
     let t = site();
     let config = related::Config {
         inputs: vec![t.path().join("content")],
-        keys: related::keys::KeyOptions {
-            scheme: related::keys::KeyScheme::Slug,
+        keys: related::site::keys::KeyOptions {
+            scheme: related::site::keys::KeyScheme::Slug,
             ..Default::default()
         },
-        filters: related::filter::FilterOptions { exclude_newer: true, ..Default::default() },
+        filters: related::site::filter::FilterOptions { exclude_newer: true, ..Default::default() },
         ..related::Config::default()
     };
     let outcome = related::compute(&config).unwrap();
