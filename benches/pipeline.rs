@@ -9,17 +9,16 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use related::similar::{TopKOptions, top_k};
-use related::text::Analyzer;
-use related::vector::{CountMatrix, TfIdfMatrix, WeightingOptions};
-use related::{Config, read_corpus};
+use related::internals::Analyzer;
+use related::internals::{CountMatrix, TfIdfMatrix, WeightingOptions};
+use related::internals::{TopKOptions, top_k};
+use related::{ReadOptions, read_corpus};
 
 /// Texts of the fixture articles: 27 Japanese news articles, and the 59 items
 /// of an English-with-Japanese blog feed.
 fn texts(input: &str) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(input);
-    let config = Config { inputs: vec![root], ..Config::default() };
-    let (corpus, _) = read_corpus(&config).expect("fixtures are readable");
+    let (corpus, _) = read_corpus(&[root], &ReadOptions::default()).expect("fixtures are readable");
     corpus.docs().iter().map(|d| d.text.clone()).collect()
 }
 

@@ -7,6 +7,7 @@ use crate::text::DictionaryError;
 
 /// A fatal error: the run stops and nothing is written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An input or output path could not be read, listed or written.
     #[error("{}: {source}", path.display())]

@@ -1,16 +1,15 @@
-//! The `related` binary: parse flags, run, map errors to exit codes.
-//! Everything else lives in the library.
+//! The `related` binary: parse flags, run the job, exit with its code.
+//! Everything else lives in the library (`cli` for the command line).
 
 use std::process::ExitCode;
 
 use related::cli::{self, Invocation, ParseError};
-use related::error::{Error, is_broken_pipe};
 
 fn main() -> ExitCode {
     // Interrupted (Ctrl-C, SIGTERM): remove our temporary files, exit 130.
-    related::output::tempfiles::remove_on_signals();
-    let config = match cli::parse(std::env::args_os().collect()) {
-        Ok(Invocation::Run(config)) => config,
+    cli::remove_temp_files_on_signals();
+    let job = match cli::parse(std::env::args_os().collect()) {
+        Ok(Invocation::Run(job)) => job,
         Ok(Invocation::Tool(tool)) => {
             return match cli::print_tool(&tool, &mut std::io::stdout().lock()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -27,20 +26,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match config.watch {
-        true => related::cli::watch::watch(&config),
-        false => related::run(&config).map(drop),
+    let result = match job.watch {
+        true => cli::watch::watch(&job),
+        false => cli::run(&job).map(drop),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(Error::Usage(message)) => {
-            eprintln!("related: error: {message}");
-            ExitCode::from(2)
-        }
-        Err(err) => {
-            eprintln!("related: error: {}", related::error::error_chain(&err));
-            ExitCode::from(1)
-        }
-    }
+    cli::exit_code(result)
 }

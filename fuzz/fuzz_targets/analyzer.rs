@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use related::text::Analyzer;
+use related::internals::Analyzer;
 
 /// Built once: loading the embedded dictionary takes far longer than one run.
 static ANALYZER: LazyLock<Analyzer> = LazyLock::new(|| {

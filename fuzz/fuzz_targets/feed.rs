@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use related::extract::feed;
+use related::internals::feed;
 
 fuzz_target!(|data: &[u8]| {
     let _ = feed::looks_like_feed(data);

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use related::extract::html;
+use related::internals::html;
 
 fuzz_target!(|text: &str| {
     let _ = html::extract(text);

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use related::extract::{ExtractOptions, markdown};
+use related::internals::{ExtractOptions, markdown};
 
 fuzz_target!(|text: &str| {
     for keep_markup in [false, true] {

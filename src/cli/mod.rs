@@ -1,11 +1,15 @@
-//! Command-line flags (clap), `related.toml`, and their conversion into a
-//! [`Config`]. Entry point: [`parse`].
+//! The command line, outside the library core: flags (clap) and
+//! `related.toml` resolved into a [`Job`] ([`parse`]), the job itself
+//! ([`job`]: outputs, `--check`, `--strict`, everything printed on stderr),
+//! `--watch` ([`watch`]), progress bars, completions and the man page, and
+//! the mapping of errors to messages and exit codes ([`exit_code`]).
 
 // The flags' doc comments are `--help` text, not rustdoc: `<key>`, `<pre>`
 // and bare URLs there are meant literally.
 #![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 pub mod config_file;
+pub mod job;
 pub mod progress;
 pub mod watch;
 
@@ -16,8 +20,10 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, FieldWeights, Verbosity};
+pub use job::{Job, Verbosity, run, run_and_report};
+
 use crate::extract::ExtractOptions;
+use crate::options::{FieldWeights, Options, ReadOptions};
 use crate::output::Format;
 use crate::site::filter::FilterOptions;
 use crate::site::keys::{KeyOptions, KeyScheme};
@@ -374,8 +380,8 @@ pub struct Args {
 }
 
 impl Args {
-    /// Validates the flags and resolves them into a [`Config`].
-    pub fn into_config(self) -> Result<Config, String> {
+    /// Validates the flags and resolves them into a [`Job`].
+    pub fn into_config(self) -> Result<Job, String> {
         if self.inputs.is_empty() {
             return Err("no input: give files or directories (e.g. 'related content/'), '-' for \
                  stdin, or set inputs = [\"content\"] in related.toml"
@@ -385,15 +391,6 @@ impl Args {
             return Err("--check compares with an existing output: give -o FILE and/or \
                  --output-dir DIR"
                 .into());
-        }
-        if let Some(t) = &self.url_template {
-            crate::site::keys::check_url_template(t)?;
-        }
-        if self.base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
-            return Err("--base-url is empty (for site-relative keys use --base-url /)".into());
-        }
-        if !(0.0..=1.0).contains(&self.min_score) {
-            return Err(format!("--min-score {} is outside 0..=1", self.min_score));
         }
         let notes = self.empty_settings()?;
         let mut site = crate::site::SiteOptions {
@@ -419,12 +416,6 @@ impl Args {
             return Err("--format similar-documents has one list per path and no languages:                  --split-lang/--lang-dir need --format json or jsonl"
                 .into());
         }
-        if !(0.0..=1.0).contains(&self.lsi_blend) {
-            return Err(format!(
-                "--lsi-blend {} is outside 0..=1 (1 = TF-IDF only, 0 = LSI only)",
-                self.lsi_blend
-            ));
-        }
         let verbosity = if self.quiet {
             Verbosity::Quiet
         } else if self.verbose {
@@ -432,8 +423,7 @@ impl Args {
         } else {
             Verbosity::Normal
         };
-        Ok(Config {
-            inputs: self.inputs,
+        let read = ReadOptions {
             walk: WalkOptions {
                 include: self.include,
                 exclude: self.exclude,
@@ -449,12 +439,11 @@ impl Args {
                 // Hugo keeps a date's own offset in permalinks; Jekyll converts.
                 date_zone: self.timezone.or(if jekyll { site.zone } else { None }),
             },
-            filters: FilterOptions {
-                include_drafts: self.include_drafts,
-                exclude_newer: self.exclude_newer,
-                same_lang: self.same_lang,
-                zone: site.zone,
-            },
+            site,
+            include_drafts: self.include_drafts,
+            raw_dates: self.raw_dates,
+        };
+        let options = Options {
             analyzer: AnalyzerOptions {
                 japanese: JapaneseOptions {
                     keep_suffix: self.keep_suffix,
@@ -485,24 +474,34 @@ impl Args {
             max_terms_per_doc: self.max_terms_per_doc.map(|n| n as usize),
             early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },
+            pairs: FilterOptions {
+                exclude_newer: self.exclude_newer,
+                same_lang: self.same_lang,
+                zone: read.site.zone,
+            },
+            fill: self.fill,
+            cache: self.cache,
+            threads: self.threads.map(usize::from),
+            lsi_dims: usize::from(self.lsi_dims),
+            lsi_blend: self.lsi_blend,
+        };
+        // The library's own checks, once, before anything is read.
+        read.validate().and_then(|()| options.validate()).map_err(|e| e.to_string())?;
+        Ok(Job {
+            inputs: self.inputs,
+            read,
+            options,
             format: self.format,
             pretty: self.pretty,
             // `-o -` is stdout, as for inputs.
             output: self.output.filter(|p| p.as_os_str() != "-"),
             output_dir: self.output_dir,
             check: self.check,
-            cache: self.cache,
-            threads: self.threads.map(usize::from),
             strict: self.strict,
             progress: verbosity >= Verbosity::Normal && std::io::stderr().is_terminal(),
             verbosity,
-            site,
-            fill: self.fill,
             watch: self.watch,
             notes,
-            raw_dates: self.raw_dates,
-            lsi_dims: usize::from(self.lsi_dims),
-            lsi_blend: self.lsi_blend,
         })
     }
 
@@ -558,7 +557,7 @@ pub enum Tool {
 #[derive(Debug)]
 pub enum Invocation {
     /// A run with these settings.
-    Run(Box<Config>),
+    Run(Box<Job>),
     /// Print a completion script or the man page on stdout.
     Tool(Tool),
 }
@@ -622,6 +621,31 @@ pub fn parse(argv: Vec<OsString>) -> Result<Invocation, ParseError> {
         ));
     }
     Ok(Invocation::Run(Box::new(config)))
+}
+
+/// Removes our temporary files and exits 130 on SIGINT/SIGTERM/SIGHUP.
+pub fn remove_temp_files_on_signals() {
+    crate::output::tempfiles::remove_on_signals();
+}
+
+/// The exit code of a finished job, after saying on stderr what went
+/// wrong: 0 (also when the reader of stdout went away), 2 for a usage
+/// error, 1 for anything else.
+pub fn exit_code(result: crate::Result<()>) -> std::process::ExitCode {
+    use crate::error::{Error, error_chain, is_broken_pipe};
+    use std::process::ExitCode;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(Error::Usage(message)) => {
+            eprintln!("related: error: {message}");
+            ExitCode::from(2)
+        }
+        Err(err) => {
+            eprintln!("related: error: {}", error_chain(&err));
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Turns every on/off flag off again, also when `related.toml` turned it
@@ -755,8 +779,8 @@ mod tests {
     #[test]
     fn defaults_are_sublinear_tfidf_and_five_neighbours() {
         let c = Args::try_parse_from(["related", "x"]).unwrap().into_config().unwrap();
-        assert_eq!(c.top_k, 5);
-        assert_eq!(c.weighting, WeightingOptions::default());
+        assert_eq!(c.options.top_k, 5);
+        assert_eq!(c.options.weighting, WeightingOptions::default());
         assert_eq!(c.format, Format::Json);
     }
 
@@ -772,7 +796,7 @@ mod tests {
         assert!(a.into_config().is_err());
     }
 
-    fn run_config(argv: &[&str]) -> Result<Config, String> {
+    fn run_config(argv: &[&str]) -> Result<Job, String> {
         let argv = argv.iter().map(OsString::from).collect();
         match parse(argv) {
             Ok(Invocation::Run(c)) => Ok(*c),
@@ -796,15 +820,15 @@ mod tests {
         let c = run_config(&["related", "--config", file]).unwrap();
         assert_eq!(c.inputs, [dir.path().join("content")], "relative to the file's folder");
         assert_eq!(c.output, Some(dir.path().join("data/related.json")));
-        assert_eq!((c.top_k, c.pretty, c.filters.exclude_newer), (8, true, false));
-        assert_eq!(c.walk.exclude, ["a/**", "b/**"]);
-        assert_eq!(c.keys.base_url.as_deref(), Some("/blog/"));
+        assert_eq!((c.options.top_k, c.pretty, c.options.pairs.exclude_newer), (8, true, false));
+        assert_eq!(c.read.walk.exclude, ["a/**", "b/**"]);
+        assert_eq!(c.read.keys.base_url.as_deref(), Some("/blog/"));
 
         let c = run_config(&["related", "--config", file, "x", "-k", "3", "--exclude", "c/**"])
             .unwrap();
         assert_eq!(c.inputs, [PathBuf::from("x")]);
-        assert_eq!(c.top_k, 3);
-        assert_eq!(c.walk.exclude, ["c/**"], "a list on the command line replaces the file's");
+        assert_eq!(c.options.top_k, 3);
+        assert_eq!(c.read.walk.exclude, ["c/**"], "a list on the command line replaces the file's");
         assert!(c.pretty);
 
         // A flag that conflicts with one from the file replaces it.

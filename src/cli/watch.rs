@@ -1,7 +1,7 @@
 //! `--watch`: keep the outputs up to date while a dev server runs
 //! (`hugo server`, `eleventy --serve`, `astro dev`).
 //!
-//! One [`run_and_report`](crate::run_and_report) at start, then one after
+//! One [`run_and_report`](super::job::run_and_report) at start, then one after
 //! each burst of changes to the inputs (debounced by
 //! `notify-debouncer-full`). Every run goes through the cache (`--cache DIR`,
 //! else a temporary folder removed on exit), so only changed articles are
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-use crate::config::{Config, Verbosity};
+use super::job::{Job, Verbosity};
 use crate::error::{Error, Result};
 use crate::source::Filter;
 
@@ -36,7 +36,7 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// Watches `config.inputs` and re-runs on every change until interrupted.
 /// Fails only if watching cannot start (a usage error, inputs that cannot
 /// be watched); a failing run is reported and watching goes on.
-pub fn watch(config: &Config) -> Result<()> {
+pub fn watch(config: &Job) -> Result<()> {
     if config.inputs.iter().any(|p| p.as_os_str() == "-") {
         return Err(Error::Usage(
             "--watch watches files and folders: stdin ('-') cannot be watched".into(),
@@ -52,18 +52,18 @@ pub fn watch(config: &Config) -> Result<()> {
     }
     let mut config = config.clone();
     // Without --cache, a private cache for this session only.
-    let _session_cache = match &config.cache {
+    let _session_cache = match &config.options.cache {
         Some(_) => None,
         None => {
             let dir = tempfile::Builder::new()
                 .prefix("related-watch-")
                 .tempdir()
                 .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-            config.cache = Some(dir.path().to_path_buf());
+            config.options.cache = Some(dir.path().to_path_buf());
             Some(dir)
         }
     };
-    let filter = Filter::new(&config.walk)?;
+    let filter = Filter::new(&config.read.walk)?;
     let inputs: Vec<Input> = config.inputs.iter().map(|p| Input::new(p)).collect::<Result<_>>()?;
     let ignored = Ignored::new(&config);
 
@@ -130,9 +130,9 @@ pub fn watch(config: &Config) -> Result<()> {
 }
 
 /// One run, reported on stderr in one line; errors are reported, not returned.
-fn rebuild(config: &Config, changed: Option<&[&Path]>) {
+fn rebuild(config: &Job, changed: Option<&[&Path]>) {
     let started = Instant::now();
-    let result = crate::run_and_report(config);
+    let result = super::job::run_and_report(config);
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok((outcome, written)) if config.verbosity > Verbosity::Quiet => {
@@ -210,10 +210,14 @@ struct Ignored {
 }
 
 impl Ignored {
-    fn new(config: &Config) -> Ignored {
+    fn new(config: &Job) -> Ignored {
         let files = config.output.iter().map(|p| absolute(p)).collect();
-        let dirs =
-            config.output_dir.iter().chain(config.cache.iter()).map(|p| absolute(p)).collect();
+        let dirs = config
+            .output_dir
+            .iter()
+            .chain(config.options.cache.iter())
+            .map(|p| absolute(p))
+            .collect();
         Ignored { files, dirs }
     }
 

@@ -20,10 +20,10 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::Warning;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted};
+use crate::outcome::Warning;
 use crate::source::{SourceFile, Sources};
 
 /// How much of a file is inspected to tell binary from text.

@@ -26,8 +26,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::Outcome;
 use crate::error::{Error, Result};
+use crate::outcome::Outcome;
 
 /// Where a run keeps the list of files it wrote.
 pub const MANIFEST: &str = ".related-files";
@@ -148,6 +148,7 @@ const MAX_PATH: usize = 4000;
 
 /// Writes `files` into `dir`, all or nothing: see [`stage`] and
 /// [`Staged::commit`].
+#[cfg(test)]
 pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<DirReport> {
     stage(dir, files)?.commit()
 }

@@ -22,14 +22,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::Outcome;
 use crate::document::Corpus;
 use crate::error::{Error, Result};
-use crate::similar::{Related, round_score};
+use crate::outcome::{Neighbour, Outcome};
+use crate::similar::round_score;
 use crate::site::lists::Mark;
 
 /// Output format (`--format`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// A JSON object: key → list of {key, score, title, url, date}.
     #[default]
@@ -84,14 +85,11 @@ struct Line<'a> {
 /// The neighbours of document `i` as wire entries.
 pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
     let corpus = &outcome.corpus;
-    let explained = outcome.explanations.as_ref().map(|e| &e[i]);
-    let marks = outcome.marks.as_ref().map(|m| &m[i]);
-    outcome.related[i]
+    outcome.lists[i]
         .iter()
-        .enumerate()
-        .map(|(n, r)| {
+        .map(|r| {
             let d = corpus.get(r.doc);
-            let mark = marks.map_or(Mark::Computed, |m| m[n]);
+            let mark = r.mark;
             Entry {
                 key: &d.key,
                 score: (mark == Mark::Computed).then(|| round_score(r.score)),
@@ -101,7 +99,7 @@ pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
                 description: d.site.description.as_deref(),
                 image: d.site.image.as_deref(),
                 tags: &d.tags,
-                terms: explained.map(|e| e[n].as_slice()),
+                terms: outcome.explained.then_some(r.terms.as_slice()),
                 pinned: mark == Mark::Pinned,
                 filled: mark == Mark::Filled,
             }
@@ -118,7 +116,7 @@ pub fn write(
     pretty: bool,
     to_file: bool,
 ) -> io::Result<()> {
-    let (corpus, results) = (&outcome.corpus, &outcome.related);
+    let (corpus, results) = (&outcome.corpus, &outcome.lists);
     match format {
         Format::Json => write_json(out, outcome, pretty)?,
         Format::Jsonl => {
@@ -228,7 +226,7 @@ fn write_entries(
 fn write_similar_documents(
     out: &mut dyn Write,
     corpus: &Corpus,
-    results: &[Vec<Related>],
+    results: &[Vec<Neighbour>],
 ) -> io::Result<()> {
     let mut s = String::from("{");
     for (n, (doc, related)) in corpus.docs().iter().zip(results).enumerate() {
@@ -407,19 +405,19 @@ mod tests {
     }
 
     fn render(format: Format, pretty: bool, to_file: bool) -> String {
-        let related = vec![
-            vec![Related { doc: 1, score: 0.3140937367048256 }],
-            vec![Related { doc: 0, score: 0.3140937367048256 }, Related { doc: 2, score: 1e-5 }],
+        let n = |doc, score| Neighbour { doc, score, terms: Vec::new(), mark: Mark::Computed };
+        let lists = vec![
+            vec![n(1, 0.3140937367048256)],
+            vec![n(0, 0.3140937367048256), n(2, 1e-5)],
             vec![],
         ];
         let outcome = Outcome {
             corpus: corpus(),
-            related,
-            explanations: None,
+            lists,
             warnings: Vec::new(),
             notices: Vec::new(),
             stages: Vec::new(),
-            marks: None,
+            explained: false,
         };
         let mut out = Vec::new();
         write(&mut out, &outcome, format, pretty, to_file).unwrap();

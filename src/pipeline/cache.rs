@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
-use crate::Warning;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::outcome::Warning;
 use crate::similar::Related;
 
 const MAGIC: &[u8; 8] = b"RELCACHE";

@@ -1,3 +1,551 @@
-//! The pipeline: the stages called in order, and the term cache between runs.
+//! The pipeline, stage after stage: [`read_corpus`] (discover → read and
+//! extract → the site's rules and keys) and [`compute`] (analyze → TF-IDF →
+//! LSI → similar → pinned and filled lists), with the term cache between
+//! runs ([`cache`]). Each stage lives in its own module; this one only calls
+//! them in order, times them and reports progress. It prints nothing.
 
 pub mod cache;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::document::{Corpus, DocId, Document};
+use crate::error::{self, Error, Result};
+use crate::extract::load;
+use crate::options::{FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, max_threads};
+use crate::outcome::{Neighbour, Outcome, Stage, StageName, Warning};
+use crate::similar::{self, Related, TopKOptions};
+use crate::site::{self, filter, keys, lists};
+use crate::source;
+use crate::text::Analyzer;
+use crate::vector::{self, TfIdfMatrix, count_terms};
+use cache::Cache;
+
+/// Told how far a long stage has got (the CLI draws a progress bar).
+pub(crate) trait Progress: Sync {
+    /// A stage of `items` articles begins.
+    fn begin(&self, stage: StageName, items: usize);
+    /// One more article of the current stage is done (from any thread).
+    fn tick(&self);
+    /// The current stage ended.
+    fn end(&self);
+}
+
+/// No progress reports.
+pub(crate) struct Silent;
+
+impl Progress for Silent {
+    fn begin(&self, _: StageName, _: usize) {}
+    fn tick(&self) {}
+    fn end(&self) {}
+}
+
+/// Reads `inputs` (files, folders, `-` for stdin) into the corpus the site
+/// publishes: drafts and unpublished articles dropped unless wanted, keys
+/// as `options.keys` says. Returns the warnings met on the way (files
+/// skipped or damaged).
+pub fn read_corpus(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Corpus, Vec<Warning>)> {
+    let mut warnings = Vec::new();
+    let mut watch = Stopwatch::new();
+    let corpus = in_pool(None, || read_timed(inputs, options, &mut watch, &mut warnings))?;
+    Ok((corpus, warnings))
+}
+
+/// The related lists of `corpus`: analysis, weighting, similarity, then
+/// pinned and filled entries. Writes nothing and prints nothing (a cache
+/// folder in `options.cache` is read and updated).
+pub fn compute(corpus: Corpus, options: &Options) -> Result<Outcome> {
+    options.validate()?;
+    let mut warnings = Vec::new();
+    let mut watch = Stopwatch::new();
+    let mut outcome = in_pool(options.threads, || {
+        compute_timed("the documents given", corpus, options, &Silent, &mut watch, &mut warnings)
+    })?;
+    outcome.warnings = warnings;
+    outcome.stages = watch.stages;
+    Ok(outcome)
+}
+
+/// [`read_corpus`] then [`compute`] in one thread pool, with progress
+/// reports, keeping the warnings met so far in `warnings` when it fails
+/// (they often explain the failure: the only file was skipped).
+pub(crate) fn run(
+    inputs: &[PathBuf],
+    read: &ReadOptions,
+    options: &Options,
+    progress: &dyn Progress,
+    warnings: &mut Vec<Warning>,
+) -> Result<Outcome> {
+    let mut watch = Stopwatch::new();
+    let mut outcome = in_pool(options.threads, || {
+        let corpus = read_timed(inputs, read, &mut watch, warnings)?;
+        let named = describe(inputs);
+        compute_timed(&named, corpus, options, progress, &mut watch, warnings)
+    })?;
+    outcome.warnings = std::mem::take(warnings);
+    outcome.stages = watch.stages;
+    Ok(outcome)
+}
+
+/// Runs `f` on a pool of `threads` workers (capped at [`max_threads`]), or
+/// on rayon's global pool (one per core) when no number is given.
+fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    match threads {
+        None => f(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.min(max_threads()))
+            .build()
+            .map_err(|e| Error::Usage(format!("--threads: {e}")))?
+            .install(f),
+    }
+}
+
+/// The inputs, for messages.
+fn describe(inputs: &[PathBuf]) -> String {
+    inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Discover, then read and extract, then the site's rules.
+fn read_timed(
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+    watch: &mut Stopwatch,
+    warnings: &mut Vec<Warning>,
+) -> Result<Corpus> {
+    let sources = source::discover(inputs, &options.walk)?;
+    warnings.extend(sources.warnings.iter().cloned());
+    watch.lap(StageName::Discover, format!("{} files", sources.files.len()));
+    let (corpus, site_note) = site_corpus(&describe(inputs), options, &sources, warnings)?;
+    watch.lap(StageName::Read, format!("{} articles{site_note}", corpus.len()));
+    Ok(corpus)
+}
+
+/// Analyze → TF-IDF → LSI → similar → lists, through the cache when there is one.
+fn compute_timed(
+    inputs: &str,
+    corpus: Corpus,
+    options: &Options,
+    progress: &dyn Progress,
+    watch: &mut Stopwatch,
+    warnings: &mut Vec<Warning>,
+) -> Result<Outcome> {
+    let text_bytes: usize =
+        corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
+    let pairs = filter::PairFilter::new(&corpus, &options.pairs, warnings);
+
+    let analyzer = Analyzer::new(options.analyzer);
+    let mut notices = Vec::new();
+    let mut cache = match &options.cache {
+        Some(dir) => {
+            let settings =
+                cache::settings_hash(&format!("{:?} {:?}", options.analyzer, options.fields));
+            // A cache that cannot be used only makes the run slower (and,
+            // not being an input, never fails --strict).
+            match Cache::open(dir, settings) {
+                Ok((cache, warning)) => {
+                    notices.extend(warning);
+                    Some(cache)
+                }
+                Err(e) => {
+                    notices.push(cache_unusable(dir, &e));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    // With a cache: hash every article, analyze only the new or changed ones.
+    let cached = cache.as_ref().map(|cache| {
+        let hashes: Vec<u128> = corpus.docs().par_iter().map(cache::content_hash).collect();
+        let fresh: Vec<Option<cache::Terms>> = corpus
+            .docs()
+            .par_iter()
+            .zip(&hashes)
+            .map(|(doc, h)| match cache.terms(*h) {
+                Some(_) => None,
+                None => Some(term_counts(doc, &analyzer, &options.fields)),
+            })
+            .collect();
+        (hashes, fresh)
+    });
+    // An unchanged site with unchanged settings has an unchanged result.
+    let fingerprint =
+        cached.as_ref().map(|(hashes, _)| result_fingerprint(options, &corpus, hashes));
+    let reused = match (&cache, fingerprint, &cached) {
+        (Some(c), Some(f), Some((_, fresh)))
+            if options.explain == 0 && fresh.iter().all(Option::is_none) =>
+        {
+            // Only a result for exactly these articles (the file is checked
+            // for indices in range, not for what they index).
+            c.result(f).filter(|r| r.len() == corpus.len()).map(<[_]>::to_vec)
+        }
+        _ => None,
+    };
+    let cache_note = match &cached {
+        Some((_, fresh)) => format!(
+            ", {} of {} articles from the cache",
+            fresh.iter().filter(|f| f.is_none()).count(),
+            corpus.len()
+        ),
+        None => String::new(),
+    };
+
+    let (related, explanations) = match reused {
+        Some(related) => {
+            watch.lap(StageName::Analyze, format!("nothing changed{cache_note}"));
+            watch.lap(StageName::Similar, "reused from the cache".into());
+            (related, None)
+        }
+        None => {
+            let counts = match (&cache, &cached) {
+                (Some(cache), Some((hashes, fresh))) => count_terms(corpus.len(), |i, emit| {
+                    let terms = fresh[i]
+                        .as_ref()
+                        .or_else(|| cache.terms(hashes[i]))
+                        .expect("every article is either cached or analyzed");
+                    for (t, c) in terms {
+                        emit(t, *c);
+                    }
+                }),
+                _ => {
+                    progress.begin(StageName::Analyze, corpus.len());
+                    let counts = count_terms(corpus.len(), |i, emit| {
+                        document_terms(&corpus.docs()[i], &analyzer, &options.fields, emit);
+                        progress.tick();
+                    });
+                    progress.end();
+                    counts
+                }
+            };
+            // Every list would be empty: almost always a mistake (pages
+            // rendered by JavaScript, text only in <nav>, a wrong --include).
+            if counts.terms.is_empty() {
+                return Err(Error::NoTerms { inputs: inputs.to_owned(), articles: corpus.len() });
+            }
+            if analyzer.dictionary_loaded() {
+                analyzer.load_dictionary()?;
+            }
+            let analyze_time = watch.elapsed();
+            watch.lap(
+                StageName::Analyze,
+                format!(
+                    "{} of text, {} terms, {}{cache_note}",
+                    megabytes(text_bytes),
+                    counts.terms.len(),
+                    rate(text_bytes, analyze_time)
+                ),
+            );
+            let matrix = TfIdfMatrix::fit(&counts, &options.weighting);
+            drop(counts);
+            watch.lap(
+                StageName::TfIdf,
+                format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()),
+            );
+            let lsi = lsi_vectors(options, &matrix);
+            if let Some(lsi) = &lsi {
+                watch.lap(
+                    StageName::Lsi,
+                    format!(
+                        "{} dimensions of {} articles x {} terms",
+                        lsi.dims(),
+                        matrix.n_docs(),
+                        matrix.terms().len()
+                    ),
+                );
+            }
+            let allow = |i, j| pairs.allows(i, j);
+            let opts = TopKOptions {
+                allow: pairs.is_active().then_some(&allow as _),
+                k: options.top_k,
+                min_score: options.min_score,
+                max_terms: options.max_terms_per_doc,
+                prune_min_df: if options.early_termination {
+                    TopKOptions::default().prune_min_df
+                } else {
+                    None
+                },
+                lsi: lsi.as_ref(),
+                blend: options.lsi_blend,
+                ..TopKOptions::default()
+            };
+            progress.begin(StageName::Similar, corpus.len());
+            let tick = || progress.tick();
+            let opts = TopKOptions { progress: Some(&tick), ..opts };
+            let related = similar::top_k(&matrix, &opts);
+            progress.end();
+            watch.lap(
+                StageName::Similar,
+                format!("top {} of {} articles", options.top_k, corpus.len()),
+            );
+            let explanations =
+                (options.explain > 0).then(|| explain_all(&matrix, &related, options.explain));
+            (related, explanations)
+        }
+    };
+
+    // Rewrite the cache unless this run reused all of it unchanged.
+    let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
+        && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
+    // `--check` saves it too: the cache is not an output, and CI jobs that
+    // run `--cache DIR --check` keep it between runs.
+    if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
+        let docs: Vec<(u128, &cache::Terms)> = hashes
+            .iter()
+            .zip(&fresh)
+            .map(|(h, f)| {
+                (*h, f.as_ref().or_else(|| cache.terms(*h)).expect("terms of every article"))
+            })
+            .collect();
+        let result = fingerprint.filter(|_| options.explain == 0).map(|f| (f, related.as_slice()));
+        match cache.save(&docs, result) {
+            Ok(()) => watch.lap(StageName::Cache, "saved".into()),
+            Err(e) => {
+                notices.push(cache_unusable(options.cache.as_deref().unwrap_or(".".as_ref()), &e))
+            }
+        }
+    }
+
+    // Pinned articles first, then short lists filled (never cached: cheap,
+    // and they depend on front matter the cache does not see).
+    let (mut related, mut explanations) = (related, explanations);
+    let list_opts =
+        lists::ListOptions { k: options.top_k, fill: options.fill, zone: options.pairs.zone };
+    let marks =
+        lists::finish(&corpus, &mut related, explanations.as_mut(), &pairs, list_opts, warnings);
+
+    let explained = explanations.is_some();
+    let lists = neighbours(related, explanations, marks);
+    Ok(Outcome { corpus, lists, warnings: Vec::new(), notices, stages: Vec::new(), explained })
+}
+
+/// The warning for a `--cache DIR` that cannot be read or written: the run
+/// goes on without it.
+fn cache_unusable(dir: &std::path::Path, e: &Error) -> Warning {
+    let why = match e {
+        _ if dir.exists() && !dir.is_dir() => "it is a file, not a folder".into(),
+        Error::Io { source, .. } => error::io_in_words(source),
+        other => other.to_string(),
+    };
+    Warning {
+        location: dir.display().to_string(),
+        message: format!(
+            "--cache folder not usable ({why}); running without a cache: give a writable folder"
+        ),
+    }
+}
+
+/// Reads the files found into the corpus the site publishes: drafts dropped
+/// unless wanted, keys as `config.keys` says. Also returns a note on what
+/// was done, for `-v`.
+fn site_corpus(
+    inputs: &str,
+    config: &ReadOptions,
+    sources: &source::Sources,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Corpus, String)> {
+    config.validate()?;
+    let mut loaded = load::load(sources, &config.extract)?;
+    warnings.append(&mut loaded.warnings);
+    let read = loaded.docs.len();
+    let drafts = filter::drop_drafts(&mut loaded.docs, config.include_drafts);
+    let skipped = site::prepare(&mut loaded.docs, &config.site, warnings)?;
+    let fallbacks = keys::apply(&mut loaded.docs, &config.keys);
+    if !config.raw_dates {
+        site::normalize_dates(&mut loaded.docs, config.site.zone);
+    }
+    let corpus = Corpus::new(loaded.docs)?;
+    if corpus.is_empty() {
+        let inputs = inputs.to_owned();
+        return Err(if drafts > 0 {
+            Error::Usage(format!(
+                "all {read} articles in {inputs} are drafts (draft: true / published: false); pass --include-drafts to use them"
+            ))
+        } else if skipped.total() > 0 {
+            Error::Usage(format!("no article of {inputs} is published{}", skipped.note()))
+        } else {
+            Error::EmptyCorpus { inputs }
+        });
+    }
+    let mut note = format!(", {}", megabytes(loaded.bytes as usize));
+    if drafts > 0 {
+        note.push_str(&format!(", {drafts} draft(s) skipped"));
+    }
+    note.push_str(&skipped.note());
+    if fallbacks > 0 {
+        let field = match config.keys.scheme {
+            keys::KeyScheme::Url => "url",
+            keys::KeyScheme::Slug | keys::KeyScheme::Path => "slug",
+        };
+        note.push_str(&format!(", {fallbacks} keyed by path (no {field})"));
+    }
+    Ok((corpus, note))
+}
+
+/// The `(term, count)` list of a document, sorted by term.
+fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> cache::Terms {
+    let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    document_terms(doc, analyzer, fields, &mut |t, w| match counts.get_mut(t) {
+        Some(c) => *c = c.saturating_add(w),
+        None => {
+            counts.insert(t.to_owned(), w);
+        }
+    });
+    let mut list: cache::Terms = counts.into_iter().collect();
+    list.sort_unstable();
+    list
+}
+
+/// The LSI document vectors `options` asks for, if any (none above
+/// [`LSI_MAX_DOCS`] articles).
+fn lsi_vectors(options: &Options, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
+    options.lsi_runs(matrix.n_docs()).then(|| {
+        let opts = vector::LsiOptions { dims: options.lsi_dims, ..vector::LsiOptions::default() };
+        vector::Lsi::fit(matrix, &opts)
+    })
+}
+
+/// Identifies everything a similarity result depends on: every key and
+/// content hash, in order, and every setting.
+fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let settings = format!(
+        "{:?} {:?} {:?} {} {} {:?} {:?} {}",
+        config.analyzer,
+        config.fields,
+        config.weighting,
+        config.top_k,
+        config.min_score,
+        config.max_terms_per_doc,
+        config.pairs,
+        env!("CARGO_PKG_VERSION"),
+    );
+    h.update(settings.as_bytes());
+    // LSI changes the scores only when it runs.
+    let lsi = config.lsi_dims > 0 && corpus.len() <= LSI_MAX_DOCS;
+    let settings = format!("lsi {} {}", if lsi { config.lsi_dims } else { 0 }, config.lsi_blend);
+    h.update(settings.as_bytes());
+    for (doc, hash) in corpus.docs().iter().zip(hashes) {
+        // The pair filters read the date and language (also from the file name).
+        for part in [
+            &doc.key,
+            &doc.origin,
+            doc.date.as_deref().unwrap_or(""),
+            doc.lang.as_deref().unwrap_or(""),
+        ] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(&hash.to_le_bytes());
+        // Translation groups, languages and exclusions decide pairs too.
+        let site = format!("{:?}", doc.site);
+        h.update(&(site.len() as u64).to_le_bytes());
+        h.update(site.as_bytes());
+    }
+    h.digest128()
+}
+
+/// For each neighbour, the names of the terms that contributed most.
+fn explain_all(matrix: &TfIdfMatrix, related: &[Vec<Related>], n: usize) -> Vec<Vec<Vec<String>>> {
+    related
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            list.iter()
+                .map(|r| {
+                    similar::explain(matrix, i as DocId, r.doc, n)
+                        .into_iter()
+                        .map(|t| matrix.terms()[t as usize].clone())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Collects [`Stage`] timings.
+struct Stopwatch {
+    clock: Instant,
+    stages: Vec<Stage>,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch { clock: Instant::now(), stages: Vec::new() }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.clock.elapsed()
+    }
+
+    /// Ends the current stage and starts the next.
+    fn lap(&mut self, name: StageName, detail: String) {
+        self.stages.push(Stage { name, elapsed: self.clock.elapsed(), detail });
+        self.clock = Instant::now();
+    }
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn rate(bytes: usize, time: Duration) -> String {
+    format!("{:.1} MB/s", bytes as f64 / 1e6 / time.as_secs_f64().max(1e-9))
+}
+
+/// Calls `emit(term, weight)` for every term occurrence of `doc`, with the
+/// weight of the field it is in: its title's (`fields.title`: the title is
+/// usually the best summary), its tags' (`fields.tags`), its text's (1),
+/// its code blocks' (`fields.code`), then its link words' (`fields.links`).
+/// A field of weight 0 is not analyzed at all. A term's count is the sum of
+/// its weights, so a weight multiplies and never repeats work.
+pub fn document_terms(
+    doc: &Document,
+    analyzer: &Analyzer,
+    fields: &FieldWeights,
+    emit: &mut dyn FnMut(&str, u32),
+) {
+    let mut field = |text: &str, weight: u32| {
+        if weight > 0 && !text.is_empty() {
+            analyzer.for_each_term(text, &mut |t| emit(t, weight));
+        }
+    };
+    if let Some(title) = &doc.title {
+        field(title, fields.title);
+    }
+    for tag in &doc.tags {
+        field(tag, fields.tags);
+    }
+    field(&doc.text, 1);
+    field(&doc.code, fields.code);
+    for link in &doc.links {
+        field(link, fields.links);
+    }
+}
+
+/// The lists as [`Neighbour`]s: scores, explanations and marks together.
+fn neighbours(
+    related: Vec<Vec<Related>>,
+    explanations: Option<Vec<Vec<Vec<String>>>>,
+    marks: Option<Vec<Vec<lists::Mark>>>,
+) -> Vec<Vec<Neighbour>> {
+    let mut explanations = explanations.map(Vec::into_iter);
+    let mut marks = marks.map(Vec::into_iter);
+    related
+        .into_iter()
+        .map(|row| {
+            let mut terms = explanations.as_mut().and_then(Iterator::next).map(Vec::into_iter);
+            let row_marks = marks.as_mut().and_then(Iterator::next);
+            row.into_iter()
+                .enumerate()
+                .map(|(n, r)| Neighbour {
+                    doc: r.doc,
+                    score: r.score,
+                    terms: terms.as_mut().and_then(Iterator::next).unwrap_or_default(),
+                    mark: row_marks.as_ref().map_or(lists::Mark::Computed, |m| m[n]),
+                })
+                .collect()
+        })
+        .collect()
+}

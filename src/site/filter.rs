@@ -16,14 +16,12 @@
 //! are never each other's neighbours, `--split-lang` keeps lists within a
 //! language, and `related_exclude: true` articles are never listed.
 
-use crate::Warning;
 use crate::document::{Corpus, DocId, Document};
+use crate::outcome::Warning;
 
 /// Filters chosen by the user.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FilterOptions {
-    /// List (and index) articles marked `draft: true` / `published: false`.
-    pub include_drafts: bool,
     /// Only list articles published at or before the one being viewed.
     pub exclude_newer: bool,
     /// Only list articles in the same language as the one being viewed.
@@ -33,8 +31,8 @@ pub struct FilterOptions {
 }
 
 /// Removes drafts from `docs` unless they are wanted. Returns how many went.
-pub fn drop_drafts(docs: &mut Vec<Document>, opts: &FilterOptions) -> usize {
-    if opts.include_drafts {
+pub fn drop_drafts(docs: &mut Vec<Document>, include_drafts: bool) -> usize {
+    if include_drafts {
         return 0;
     }
     let before = docs.len();
@@ -209,6 +207,7 @@ fn primary_language(tag: &str) -> Option<String> {
 
 /// Reads the dates site generators and feeds write, as seconds since the
 /// epoch. A date without a time zone is taken as UTC.
+#[cfg(test)]
 pub fn parse_date(raw: &str) -> Option<i64> {
     crate::site::parse_date_in(raw, None).map(|d| d.timestamp())
 }
@@ -322,9 +321,8 @@ mod tests {
             Document { key: "a".into(), draft: true, ..Document::default() },
             Document { key: "b".into(), ..Document::default() },
         ];
-        let keep = FilterOptions { include_drafts: true, ..FilterOptions::default() };
-        assert_eq!(drop_drafts(&mut docs, &keep), 0);
-        assert_eq!(drop_drafts(&mut docs, &FilterOptions::default()), 1);
+        assert_eq!(drop_drafts(&mut docs, true), 0);
+        assert_eq!(drop_drafts(&mut docs, false), 1);
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].key, "b");
     }

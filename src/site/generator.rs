@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use crate::site::{SiteOptions, Zone};
 
 /// Which generator's conventions apply (`--site`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Generator {
     /// Whichever config file is found in the site folder.
     #[default]

@@ -11,7 +11,8 @@
 use crate::document::Document;
 
 /// What an article's key is (`--key`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum KeyScheme {
     /// The file's path relative to the input directory (or `--root`).
     #[default]

@@ -16,13 +16,14 @@
 
 use std::collections::HashMap;
 
-use crate::Warning;
 use crate::document::{Corpus, DocId};
+use crate::outcome::Warning;
 use crate::similar::Related;
 use crate::site::filter::PairFilter;
 
 /// How short lists are topped up to k (`--fill`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Fill {
     /// Leave short lists short.
     #[default]

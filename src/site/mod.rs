@@ -43,9 +43,9 @@ use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
-use crate::Warning;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::outcome::Warning;
 
 /// What front matter says about publishing and listing, beyond the fields
 /// every article has.

@@ -18,7 +18,7 @@
 
 use encoding_rs::{EUC_JP, Encoding, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE};
 
-use crate::Warning;
+use crate::outcome::Warning;
 
 /// How far a `<meta>` charset declaration is looked for.
 const META_SCAN: usize = 1024;

@@ -16,7 +16,6 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::error::{Error, Result};
-pub use walk::DEFAULT_EXTENSIONS;
 use walk::walk_dir;
 
 /// Which files a directory walk picks up.
@@ -53,7 +52,7 @@ pub struct Sources {
     /// `-` was given: read standard input too.
     pub stdin: bool,
     /// Problems that skipped part of a walk (unreadable directory, link loop).
-    pub warnings: Vec<crate::Warning>,
+    pub warnings: Vec<crate::outcome::Warning>,
 }
 
 /// Compiled include/exclude globs.
@@ -136,7 +135,7 @@ pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
     // Warned once for the whole run, naming one example.
     if let Some(f) = sources.files.iter().find(|f| f.path.to_str().is_none()) {
         let n = sources.files.iter().filter(|f| f.path.to_str().is_none()).count();
-        sources.warnings.push(crate::Warning {
+        sources.warnings.push(crate::outcome::Warning {
             location: f.key.clone(),
             message: format!(
                 "{n} file name(s) are not valid UTF-8; their invalid bytes are percent-encoded in keys (%XX)"

@@ -7,8 +7,8 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::{Filter, SourceFile, Sources};
-use crate::Warning;
 use crate::error::Result;
+use crate::outcome::Warning;
 
 /// Extensions picked up by a directory walk when no `--include` is given.
 pub const DEFAULT_EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];

@@ -48,7 +48,8 @@ impl std::str::FromStr for DfBound {
 }
 
 /// The term-weighting formula.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Scheme {
     /// scikit-learn's TF-IDF: `tf · (ln((1 + n) / (1 + df)) + 1)`.
     #[default]
@@ -60,7 +61,8 @@ pub enum Scheme {
 }
 
 /// How a term's count in a document becomes its term frequency (TF-IDF).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Tf {
     /// `1 + ln(count)` (scikit-learn's `sublinear_tf=True`): a word repeated
     /// ten times is not ten times as telling. The default: it lifted P@5 from

@@ -725,9 +725,9 @@ fn fuzz_regression_inputs_never_panic() {
 /// regression points at the exact file.
 #[test]
 fn fuzz_regression_inputs_never_panic_in_the_extractors() {
-    use related::extract::{ExtractOptions, feed, html, markdown};
+    use related::internals::{ExtractOptions, feed, html, markdown};
     let root = fixture("fuzz-regressions");
-    let analyzer = related::text::Analyzer::default();
+    let analyzer = related::internals::Analyzer::default();
     for target in ["feed", "markdown", "html", "analyzer"] {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(target))
             .expect("fuzz-regressions")

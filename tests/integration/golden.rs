@@ -25,14 +25,15 @@ fn analyzer_still_produces_the_golden_terms() {
     // If this fails, the analyzer changed: regenerate both golden files (see
     // scripts/golden.py) and review the diff.
     let expected: BTreeMap<String, Vec<String>> = load("golden.terms.json");
-    let analyzer = related::text::Analyzer::default();
-    let config = related::Config { inputs: vec![fixture("golden")], ..related::Config::default() };
-    let (corpus, warnings) = related::read_corpus(&config).unwrap();
+    let analyzer = related::internals::Analyzer::default();
+    let options = related::Options::default();
+    let (corpus, warnings) =
+        related::read_corpus(&[fixture("golden")], &related::ReadOptions::default()).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     let mut actual = BTreeMap::new();
     for doc in corpus.docs() {
         let mut terms = Vec::new();
-        related::document_terms(doc, &analyzer, &config.fields, &mut |t, w| {
+        related::internals::document_terms(doc, &analyzer, &options.fields, &mut |t, w| {
             terms.extend(std::iter::repeat_n(t.to_owned(), w as usize))
         });
         actual.insert(doc.key.clone(), terms);

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 
-use related::similar::{Related, TopKOptions, blend, round_score, top_k};
-use related::vector::{CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions};
+use related::internals::{CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions};
+use related::internals::{Related, TopKOptions, blend, round_score, top_k};
 
 use crate::util::*;
 

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use related::similar::{TopKOptions, round_score, top_k};
-use related::vector::{CountMatrix, TfIdfMatrix, WeightingOptions};
+use related::internals::{CountMatrix, TfIdfMatrix, WeightingOptions};
+use related::internals::{TopKOptions, round_score, top_k};
 
 use crate::util::*;
 

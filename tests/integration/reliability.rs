@@ -77,7 +77,7 @@ fn hostile(kind: &str, n: usize) -> String {
 }
 
 fn extract_time(kind: &str, src: &str) -> Duration {
-    use related::extract::{ExtractOptions, feed, html, markdown};
+    use related::internals::{ExtractOptions, feed, html, markdown};
     let start = Instant::now();
     match kind.split('-').next() {
         Some("html") => {

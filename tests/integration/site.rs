@@ -383,16 +383,17 @@ fn completions_and_man_page() {
 #[test]
 fn library_api_applies_site_options() {
     let t = site();
-    let config = related::Config {
-        inputs: vec![t.path().join("content")],
-        keys: related::site::keys::KeyOptions {
-            scheme: related::site::keys::KeyScheme::Slug,
-            ..Default::default()
-        },
-        filters: related::site::filter::FilterOptions { exclude_newer: true, ..Default::default() },
-        ..related::Config::default()
+    let read = related::ReadOptions {
+        keys: related::KeyOptions { scheme: related::KeyScheme::Slug, ..Default::default() },
+        ..Default::default()
     };
-    let outcome = related::compute(&config).unwrap();
+    let options = related::Options {
+        pairs: related::FilterOptions { exclude_newer: true, ..Default::default() },
+        ..Default::default()
+    };
+    let (corpus, warnings) = related::read_corpus(&[t.path().join("content")], &read).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let outcome = related::compute(corpus, &options).unwrap();
     let keys: Vec<&str> = outcome.corpus.docs().iter().map(|d| d.key.as_str()).collect();
     assert_eq!(keys, ["bread", "cargo-tips", "rust", "rust-cli"]);
     assert!(outcome.neighbours("bread").unwrap().is_empty());

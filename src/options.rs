@@ -1,0 +1,161 @@
+//! The library's settings: [`ReadOptions`] say how inputs become a corpus
+//! (walk, extraction, the site's rules, keys), [`Options`] how a corpus
+//! becomes related lists (analysis, weighting, similarity). Both are plain
+//! data with defaults; the CLI builds them from flags, a program directly.
+//! Outputs, `--check`, verbosity and other job settings belong to the CLI.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::extract::ExtractOptions;
+use crate::site::SiteOptions;
+use crate::site::filter::FilterOptions;
+use crate::site::keys::KeyOptions;
+use crate::site::lists::Fill;
+use crate::source::WalkOptions;
+use crate::text::AnalyzerOptions;
+use crate::vector::WeightingOptions;
+
+/// How much each field counts: each occurrence of a term in a field adds
+/// the field's weight to the term's count (the body text counts 1). A
+/// multiplier, not a repetition, so any `u32` costs the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldWeights {
+    /// The title's terms count this many times (0: the title is not text).
+    pub title: u32,
+    /// Front-matter / feed tags, categories and keywords count this many times.
+    pub tags: u32,
+    /// Code blocks' terms count this many times (0: code is ignored).
+    pub code: u32,
+    /// Link and image targets' words count this many times (0: ignored).
+    pub links: u32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        FieldWeights { title: 1, tags: 1, code: 1, links: 2 }
+    }
+}
+
+/// How inputs become a [`Corpus`](crate::Corpus): which files, how they
+/// are read, what the site publishes, and what the keys are.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Which files a directory walk reads.
+    pub walk: WalkOptions,
+    /// How Markdown/HTML become text.
+    pub extract: ExtractOptions,
+    /// What the keys (and links) in the output are.
+    pub keys: KeyOptions,
+    /// Languages, time zone and publishing rules of the site.
+    pub site: SiteOptions,
+    /// Keep articles marked `draft: true` / `published: false`.
+    pub include_drafts: bool,
+    /// Keep dates as the source has them instead of ISO 8601.
+    pub raw_dates: bool,
+}
+
+impl ReadOptions {
+    /// Checks the settings that can be wrong before any file is read.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = &self.keys.url_template {
+            crate::site::keys::check_url_template(t).map_err(Error::Usage)?;
+        }
+        if self.keys.base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+            return Err(Error::Usage(
+                "--base-url is empty (for site-relative keys use --base-url /)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How a corpus becomes related lists.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How text becomes terms.
+    pub analyzer: AnalyzerOptions,
+    /// How terms are weighted.
+    pub weighting: WeightingOptions,
+    /// How much title, tags, code and links count.
+    pub fields: FieldWeights,
+    /// Neighbours listed per article.
+    pub top_k: usize,
+    /// Neighbours scoring below this are not listed.
+    pub min_score: f64,
+    /// Approximate mode: walk only this many highest-weighted terms per article.
+    pub max_terms_per_doc: Option<usize>,
+    /// Exact early termination in the similarity stage (same result, faster).
+    pub early_termination: bool,
+    /// List up to this many contributing terms per neighbour (0: none).
+    pub explain: usize,
+    /// Which pairs may be listed (`--exclude-newer`, `--same-lang`).
+    pub pairs: FilterOptions,
+    /// How short lists are topped up to `top_k`.
+    pub fill: Fill,
+    /// Keep analyzed terms (and the last result) here between runs.
+    pub cache: Option<PathBuf>,
+    /// Worker threads; `None` = one per core. Capped at [`max_threads`].
+    pub threads: Option<usize>,
+    /// Latent (LSI) dimensions blended into the score; 0 = TF-IDF only.
+    /// Sites above [`LSI_MAX_DOCS`] articles run without LSI.
+    pub lsi_dims: usize,
+    /// Weight of the TF-IDF cosine in the blended score (0..=1); the LSI
+    /// cosine gets the rest.
+    pub lsi_blend: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            analyzer: AnalyzerOptions::default(),
+            weighting: WeightingOptions::default(),
+            fields: FieldWeights::default(),
+            top_k: 5,
+            min_score: 0.0,
+            max_terms_per_doc: None,
+            early_termination: true,
+            explain: 0,
+            pairs: FilterOptions::default(),
+            fill: Fill::None,
+            cache: None,
+            threads: None,
+            lsi_dims: 75,
+            lsi_blend: 0.5,
+        }
+    }
+}
+
+impl Options {
+    /// Checks the settings that can be wrong before any work is done.
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.min_score) {
+            return Err(Error::Usage(format!("--min-score {} is outside 0..=1", self.min_score)));
+        }
+        if !(0.0..=1.0).contains(&self.lsi_blend) {
+            return Err(Error::Usage(format!(
+                "--lsi-blend {} is outside 0..=1 (1 = TF-IDF only, 0 = LSI only)",
+                self.lsi_blend
+            )));
+        }
+        Ok(())
+    }
+
+    /// True if LSI runs on a corpus of `n` articles.
+    pub(crate) fn lsi_runs(&self, n: usize) -> bool {
+        self.lsi_dims > 0 && (2..=LSI_MAX_DOCS).contains(&n)
+    }
+}
+
+/// Above this many articles LSI is off: the exact blended search costs
+/// O(n² · d) (BENCHMARKS.md, "LSI").
+pub const LSI_MAX_DOCS: usize = 20_000;
+
+/// Most worker threads per core [`Options::threads`] may start: more only
+/// add switching and memory (`-j 65535` once loaded a machine to 2,400).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads a run uses: [`MAX_THREADS_PER_CORE`] per core.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from) * MAX_THREADS_PER_CORE
+}

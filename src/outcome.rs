@@ -1,0 +1,157 @@
+//! What a run returns: each article's neighbours, the problems met on the
+//! way, and how long each stage took. Built by [`crate::pipeline`], read by
+//! [`crate::output`] and by programs that embed the library.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::document::{Corpus, DocId, Document};
+use crate::site::lists::Mark;
+
+/// A problem that skipped or damaged one input without stopping the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// `path`, `path:line:column` or `path#item`.
+    pub location: String,
+    /// What happened.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The stages of a run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StageName {
+    /// Finding the input files.
+    Discover,
+    /// Reading, decoding and extracting them, and the site's rules.
+    Read,
+    /// Text → term counts.
+    Analyze,
+    /// Counts → TF-IDF weights.
+    TfIdf,
+    /// The latent (LSI) document vectors.
+    Lsi,
+    /// Top-k neighbours.
+    Similar,
+    /// Saving the term cache.
+    Cache,
+}
+
+impl StageName {
+    /// The name printed by `-v`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Discover => "discover",
+            StageName::Read => "read+extract",
+            StageName::Analyze => "analyze",
+            StageName::TfIdf => "tf-idf",
+            StageName::Lsi => "lsi",
+            StageName::Similar => "similar",
+            StageName::Cache => "cache",
+        }
+    }
+}
+
+impl fmt::Display for StageName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How long one stage took, and how much it handled.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Which stage.
+    pub name: StageName,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// What it handled, e.g. "7367 docs, 40.1 MB (8.2 MB/s)".
+    pub detail: String,
+}
+
+/// One entry of an article's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    /// The related article (an index into [`Outcome::corpus`]).
+    pub doc: DocId,
+    /// Its similarity in `[0, 1]`; 0 for an entry added by `--fill`, which
+    /// earned no score.
+    pub score: f64,
+    /// With [`Options::explain`](crate::Options::explain): the shared terms
+    /// that contributed most, best first; empty otherwise.
+    pub terms: Vec<String>,
+    /// How it got into the list.
+    pub mark: Mark,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The articles, sorted by key.
+    pub corpus: Corpus,
+    /// For each article of `corpus` (same order), its neighbours, best first.
+    pub lists: Vec<Vec<Neighbour>>,
+    /// Inputs skipped or damaged, in input order.
+    pub warnings: Vec<Warning>,
+    /// Problems that are not the inputs' (a damaged cache, rebuilt): printed
+    /// as warnings, but never fail `--strict`.
+    pub notices: Vec<Warning>,
+    /// Per-stage timings.
+    pub stages: Vec<Stage>,
+    /// The lists were explained (`explain > 0`): every entry's `terms` is
+    /// written, even when empty (a pinned or filled entry explains nothing).
+    pub explained: bool,
+}
+
+impl Outcome {
+    /// Every article with its list, in corpus order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Document, &[Neighbour])> {
+        self.corpus.docs().iter().zip(self.lists.iter().map(Vec::as_slice))
+    }
+
+    /// How long `stage` took, if it ran.
+    pub fn elapsed(&self, stage: StageName) -> Option<Duration> {
+        self.stages.iter().find(|s| s.name == stage).map(|s| s.elapsed)
+    }
+
+    /// Writes the lists as `format` (the bytes `related -o` writes; JSON
+    /// indented with `pretty`).
+    pub fn write(
+        &self,
+        out: &mut dyn std::io::Write,
+        format: crate::output::Format,
+        pretty: bool,
+    ) -> std::io::Result<()> {
+        crate::output::write(out, self, format, pretty, true)
+    }
+
+    /// `(key, score)` of the neighbours of the article with `key` (scores
+    /// rounded as written).
+    pub fn neighbours(&self, key: &str) -> Option<Vec<(&str, f64)>> {
+        self.neighbours_in(None, key)
+    }
+
+    /// Like [`Outcome::neighbours`], for the article with `key` in language
+    /// `lang` of a `--split-lang` run (`None` otherwise).
+    pub fn neighbours_in(&self, lang: Option<&str>, key: &str) -> Option<Vec<(&str, f64)>> {
+        let i = self
+            .corpus
+            .docs()
+            .binary_search_by(|d| (d.site.partition.as_deref(), d.key.as_str()).cmp(&(lang, key)))
+            .ok()?;
+        Some(
+            self.lists[i]
+                .iter()
+                .map(|n| {
+                    (self.corpus.get(n.doc).key.as_str(), crate::similar::round_score(n.score))
+                })
+                .collect(),
+        )
+    }
+}
