@@ -18,7 +18,7 @@ fail=0 n=0
 # name | folder | inputs and flags
 runs=(
   "livedoor|$c/livedoor|text"
-  "ropensci|$c/ropensci|content/blog --key slug --base-url /blog/ --explain"
+  "ropensci|$c/ropensci|content/blog --exclude-newer --explain"
   "simonw-til|$c/simonw-til|til --same-lang --fill recent"
   "zenn|$c/zenn/articles|. -k 10 --min-score 0.1"
   "r7kamura|$c/r7kamura|articles --format similar-documents"

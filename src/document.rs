@@ -33,7 +33,7 @@ pub struct Document {
     /// The key is a file path (not a feed link or a JSON Lines key), so
     /// `--strip-extension` and slug-from-file-name apply to it.
     pub path_key: bool,
-    /// Publishing, listing and language-group details (see [`crate::site`]).
+    /// Publishing, listing and language-group details (see `crate::site`).
     pub site: crate::site::SiteMeta,
 }
 

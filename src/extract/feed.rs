@@ -1,4 +1,4 @@
-//! RSS 1.0 / RSS 2.0 / Atom feeds: one [`Extracted`] per item or entry.
+//! RSS 1.0 / RSS 2.0 / Atom feeds: one `Extracted` per item or entry.
 //!
 //! Read with quick-xml's streaming reader (no serde, no DOM), with
 //! namespace resolution so that e.g. `<media:title>` is never mistaken for

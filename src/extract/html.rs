@@ -9,9 +9,9 @@
 //! elements (scripts, styles, navigation, SVG, ...) are dropped, and so is a
 //! whole page's chrome (`<header>`, `<footer>`, `<aside>`, `role="navigation"`). `<pre>`
 //! (and `<listing>`) text is code: it goes to the code field
-//! ([`Extracted::code`]), keeping its line breaks, not to the text. The
+//! (`Extracted::code`), keeping its line breaks, not to the text. The
 //! targets of `<a href>` and `<img src>` go to the link field
-//! ([`Extracted::links`], see [`links`](super::links)); the link text stays text. The tree is walked with an explicit stack, never
+//! (`Extracted::links`, see `links`); the link text stays text. The tree is walked with an explicit stack, never
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
 //! Nesting deeper than `MAX_NESTING` elements is flattened before parsing

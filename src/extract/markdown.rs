@@ -11,9 +11,9 @@
 //! table cells, footnote definitions, inline code, link text and image alt
 //! text. Soft line breaks become a space, hard breaks and block ends a
 //! newline. Fenced and indented code blocks go to the code field
-//! ([`Extracted::code`]); link and image targets, autolinks and bare
-//! `http(s)://` URLs in the text go to the link field ([`Extracted::links`],
-//! see [`links`](super::links)), never to the text.
+//! (`Extracted::code`); link and image targets, autolinks and bare
+//! `http(s)://` URLs in the text go to the link field (`Extracted::links`,
+//! see `links`), never to the text.
 //!
 //! Zenn/Qiita (`:::message`, `@[card](…)`, `![](x.png =600x)`), Hugo
 //! shortcodes, MDX `{/* comments */}` and LaTeX math (`$…$`, `$$…$$`: commands

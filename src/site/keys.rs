@@ -35,8 +35,8 @@ pub struct KeyOptions {
     /// one `/` between them. Absolute URLs are left alone.
     pub base_url: Option<String>,
     /// `url` for articles whose front matter has none, e.g.
-    /// `/posts/{slug}/` (see [`URL_PLACEHOLDERS`]); checked by
-    /// [`check_url_template`].
+    /// `/posts/{slug}/` (see `URL_PLACEHOLDERS`); checked by
+    /// `check_url_template`.
     pub url_template: Option<String>,
     /// `--timezone`: `{year}`/`{month}`/`{day}` are the date as this zone's
     /// calendar shows it (Jekyll: `2024-01-01 00:30:00 +0900` on a UTC site

@@ -57,7 +57,7 @@ pub struct SiteMeta {
     pub expiry_date: Option<String>,
     /// Why the generator lists no page for it (`build.list: never`, …).
     pub unlisted: Option<String>,
-    /// `translationKey`; after [`prepare`], also the page a translation
+    /// `translationKey`; after `prepare`, also the page a translation
     /// belongs to (its path without language suffix or folder).
     pub translation: Option<String>,
     /// `related: false`.
@@ -70,10 +70,10 @@ pub struct SiteMeta {
     pub image: Option<String>,
     /// `description` / `summary` (front matter), meta description (HTML).
     pub description: Option<String>,
-    /// After [`prepare`] with `--split-lang`: the language whose output
+    /// After `prepare` with `--split-lang`: the language whose output
     /// holds it.
     pub partition: Option<String>,
-    /// After [`prepare`]: the path key before `--key`/`--base-url` rewrote
+    /// After `prepare`: the path key before `--key`/`--base-url` rewrote
     /// it, so `related: [posts/b.md]` finds it.
     pub source_key: Option<String>,
 }

@@ -22,7 +22,7 @@ use walk::walk_dir;
 #[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
     /// Globs (matched against the key) a file must match; when empty, the
-    /// [`DEFAULT_EXTENSIONS`] decide.
+    /// `DEFAULT_EXTENSIONS` decide.
     pub include: Vec<String>,
     /// Globs (matched against the key) that exclude a file.
     pub exclude: Vec<String>,

@@ -34,7 +34,7 @@ pub struct AnalyzerOptions {
     /// Reduce English words to their Snowball stem.
     pub stem: bool,
     /// Emit compounds (`node.js`, `snake_case`, `real-time`) whole and as
-    /// their parts ([`latin`]).
+    /// their parts (`latin`).
     pub split_compounds: bool,
 }
 

@@ -4,7 +4,7 @@
 //! and `crate`, `野球` and `投手`); terms that occur in the same articles
 //! load on the same latent dimensions, so their LSI vectors are close even
 //! when the words differ. The similarity stage blends this cosine with the
-//! TF-IDF one (see [`crate::similar`]).
+//! TF-IDF one (see `crate::similar`).
 //!
 //! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and
 //! 5.1), for the n × V matrix `A` of L2-normalized TF-IDF rows:
