@@ -793,7 +793,8 @@ mod tests {
         }
         assert!(e.text.contains("注意 text") && e.text.contains("softmax"), "{:?}", e.text);
         assert_eq!(e.links, ["zenn.dev topics rust", "example.com shot.png"]);
-        let raw = extract(src, &ExtractOptions { keep_markup: true }).unwrap_or_default();
+        let raw = extract(src, &ExtractOptions { keep_markup: true, ..ExtractOptions::default() })
+            .unwrap_or_default();
         assert!(raw.text.contains("message") && raw.text.contains("frac"), "{:?}", raw.text);
     }
 
