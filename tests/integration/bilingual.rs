@@ -175,6 +175,36 @@ fn split_lang_in_jsonl_and_output_dir() {
     assert!(t.path().join("data/related/en/posts/kettle.md.json").exists());
 }
 
+#[test]
+fn check_under_split_lang_names_the_changed_articles_and_their_language() {
+    let t = folder_site();
+    let args = ["content", "--lang-dir", "en=content/en", "--lang-dir", "ja=content/ja"];
+    t.cmd().args(args).args(["-o", "related.json"]).assert().success();
+    t.cmd().args(args).args(["-o", "related.json", "--check"]).assert().code(0);
+    // A new Japanese post about kettles (the scores of both languages change: one corpus).
+    t.write(
+        "content/ja/posts/gooseneck.md",
+        format!("---\ntitle: Gooseneck ja\n---\n{COFFEE_JA} A gooseneck kettle.\n"),
+    );
+    let out = t.cmd().args(args).args(["-o", "related.json", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 article added (posts/gooseneck.md (ja))"), "{stderr}");
+    assert!(
+        stderr.contains("related lists changed (posts/filter.md (en), posts/filter.md (ja)"),
+        "{stderr}"
+    );
+    // JSON lines carry the language on each line: the same names.
+    t.cmd().args(args).args(["--format", "jsonl", "-o", "r.jsonl"]).assert().success();
+    std::fs::remove_file(t.path().join("content/ja/posts/gooseneck.md")).unwrap();
+    t.cmd()
+        .args(args)
+        .args(["--format", "jsonl", "-o", "r.jsonl", "--check"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("1 article removed (posts/gooseneck.md (ja))"));
+}
+
 /// Posts around 2024-06-01 12:00 UTC.
 fn dated_site() -> TestDir {
     let t = TestDir::new();
