@@ -409,6 +409,7 @@ impl Args {
             include_future: self.include_future,
             include_expired: self.include_expired,
             include_unlisted: self.include_unlisted,
+            eleventy_data: false, // set by the generator's config below
         };
         let site_dir = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let generator = crate::generator::read(self.site, &site_dir)?;

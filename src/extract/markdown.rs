@@ -357,6 +357,8 @@ fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
         _ => {}
     }
     site.related_exclude = is_true("related_exclude");
+    site.front_matter_keys =
+        crate::site::CASCADE_KEYS.iter().copied().filter(|k| get(k).is_some()).collect();
 }
 
 /// Renders the Markdown body to text, code and link words (see the module
