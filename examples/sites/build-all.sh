@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the example sites with `related` and check their "Related articles" lists.
 #
-#   examples/sites/build-all.sh [hugo|eleventy|jekyll|astro|nextjs]...   (default: all five)
+#   examples/sites/build-all.sh [hugo|eleventy|jekyll|astro|nextjs|hugo-i18n-dirs|hugo-i18n-names|eleventy-i18n]...
+#   (default: all)
 #
 # For each site: run the recipe of docs/site-generators.md (the `related` command, then the
 # generator's build; for the npm sites `npm run build`, whose prebuild script runs `related`),
@@ -15,7 +16,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-all_sites=(hugo eleventy jekyll astro nextjs hugo-i18n-dirs hugo-i18n-names)
+all_sites=(hugo eleventy jekyll astro nextjs hugo-i18n-dirs hugo-i18n-names eleventy-i18n)
 draft_title="Secret Matcha Croissant Lamination Notes"
 
 sites=("$@")
@@ -114,6 +115,21 @@ for site in "${sites[@]}"; do
       run hugo
       python3 "$here/check_i18n.py" "$site" public data/related.json \
         "Future espresso notes" "未来のエスプレッソ" "Expired kettle sale" "終了したケトルのセール"
+      ;;
+    eleventy-i18n)
+      # Bilingual: content/en and content/ja, `lang` from their directory data files, which
+      # related reads (it finds eleventy.config.js); related.toml has split-lang. One
+      # future-dated post (eleventy.config.js skips it) and one eleventyExcludeFromCollections
+      # post (built, listed nowhere) per language.
+      export PATH="$path_without_related"
+      need_npm eleventy
+      run npm ci --loglevel=error
+      npm_install_related
+      rm -rf _site content/_data/related.json
+      run npm run build
+      python3 "$here/check_i18n.py" "$site" _site content/_data/related.json \
+        "Future espresso notes" "未来のエスプレッソ" \
+        "unlisted:Kettle sale (not in any list)" "unlisted:ケトルのセール（一覧に出ない）"
       ;;
     jekyll)
       export PATH="$bin_dir:$path_without_related"

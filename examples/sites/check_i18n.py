@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Check a built bilingual example site against the per-language JSON `related` wrote for it.
 
-usage: check_i18n.py SITE OUTPUT_DIR RELATED_JSON UNPUBLISHED_TITLE...
+usage: check_i18n.py SITE OUTPUT_DIR RELATED_JSON [unlisted:]UNPUBLISHED_TITLE...
 
 RELATED_JSON is {"en": {key: [...]}, "ja": {key: [...]}}. Checks:
 - every language has its own lists, and a list names only keys of its own language (so never a
   translation) and never the article itself;
-- every built page's `class="related"` links resolve to built pages, and none is the page itself
-  or its translation (the page with the same path in another language);
+- every built page's `class="related"` links resolve to built pages of the page's language
+  (English at the root or under /en/, Japanese under /ja/), and none is the page itself or its
+  translation (the page with the same path in another language);
 - each UNPUBLISHED_TITLE (future-dated, expired) appears nowhere: in no list of the JSON and in no
-  file of OUTPUT_DIR.
+  file of OUTPUT_DIR. A title written `unlisted:TITLE` is a page the generator builds but lists
+  nowhere (Eleventy's eleventyExcludeFromCollections): it may appear on its own page only (the
+  one whose <h1> it is).
 """
 
 import json
@@ -63,6 +66,11 @@ def built_file(out, href):
     return full if os.path.isfile(full) else os.path.join(full, "index.html")
 
 
+def page_lang(out, file):
+    rel = os.path.relpath(file, out).replace(os.sep, "/")
+    return "ja" if rel.startswith("ja/") else "en"
+
+
 def page_id(out, file):
     """/ja/posts/a/index.html and /posts/a/index.html are translations of posts/a."""
     rel = os.path.relpath(os.path.dirname(file), out).replace(os.sep, "/")
@@ -71,7 +79,9 @@ def page_id(out, file):
 
 def main():
     global SITE
-    SITE, out, data, *unpublished = sys.argv[1:]
+    SITE, out, data, *titles = sys.argv[1:]
+    unlisted = {t[len("unlisted:"):] for t in titles if t.startswith("unlisted:")}
+    unpublished = [t[len("unlisted:"):] if t.startswith("unlisted:") else t for t in titles]
     with open(data, encoding="utf-8") as f:
         lists = json.load(f)
     if sorted(lists) != ["en", "ja"]:
@@ -94,23 +104,26 @@ def main():
             file = os.path.join(folder, name)
             with open(file, encoding="utf-8", errors="replace") as f:
                 text = f.read()
-            for title in unpublished:
-                if title in text:
-                    fail(f"{file} mentions the unpublished {title!r}")
-            if not name.endswith(".html"):
-                continue
             page = Page()
-            page.feed(text)
+            if name.endswith(".html"):
+                page.feed(text)
+            for title in unpublished:
+                own_page = title in unlisted and page.h1.strip() == title
+                if title in text and not own_page:
+                    fail(f"{file} mentions the unpublished {title!r}")
             if not page.links:
                 continue
             pages += 1
-            langs.add("ja" if page_id(out, file) != os.path.relpath(folder, out).replace(os.sep, "/") else "en")
+            lang = page_lang(out, file)
+            langs.add(lang)
             for href in page.links:
                 target = built_file(out, href)
                 if not os.path.isfile(target):
                     fail(f"{file}: related link {href} is not a built page")
                 if page_id(out, target) == page_id(out, file):
                     fail(f"{file}: lists itself or its translation ({href})")
+                if page_lang(out, target) != lang:
+                    fail(f"{file}: a {lang} page lists {href}, a page in another language")
     if langs != {"en", "ja"}:
         fail(f"related lists rendered only for {sorted(langs)}")
     print(f"ok {SITE}: {pages} pages with related lists in en and ja, all links resolve")

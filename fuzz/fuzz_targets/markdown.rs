@@ -6,6 +6,6 @@ use related::internals::{ExtractOptions, markdown};
 
 fuzz_target!(|text: &str| {
     for keep_markup in [false, true] {
-        let _ = markdown::extract(text, &ExtractOptions { keep_markup });
+        let _ = markdown::extract(text, &ExtractOptions { keep_markup, ..ExtractOptions::default() });
     }
 });

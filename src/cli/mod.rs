@@ -143,6 +143,12 @@ pub struct Args {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
+    /// Leave the elements matching this CSS selector out of HTML pages' text (a built site's
+    /// comments, share buttons, a class="related" list that is not in an <aside>), on top of
+    /// header, footer, aside, nav and role=navigation. Repeatable.
+    #[arg(long, value_name = "CSS", value_parser = crate::extract::html::ExcludeSelector::parse)]
+    pub exclude_selector: Vec<crate::extract::html::ExcludeSelector>,
+
     /// Count code blocks once, like body text: the same as --code-weight 1, the default (kept
     /// for old scripts).
     #[arg(long, conflicts_with = "code_weight")]
@@ -402,6 +408,7 @@ impl Args {
             include_future: self.include_future,
             include_expired: self.include_expired,
             include_unlisted: self.include_unlisted,
+            eleventy_data: false, // set by the generator's config below
         };
         let site_dir = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let generator = crate::site::generator::read(self.site, &site_dir)?;
@@ -430,7 +437,10 @@ impl Args {
                 root: self.root,
                 follow_external_symlinks: self.follow_external_symlinks,
             },
-            extract: ExtractOptions { keep_markup: self.keep_markup },
+            extract: ExtractOptions {
+                keep_markup: self.keep_markup,
+                exclude_selectors: self.exclude_selector,
+            },
             keys: KeyOptions {
                 scheme: self.key,
                 strip_extension: self.strip_extension,

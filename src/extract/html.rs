@@ -22,10 +22,58 @@
 //! Not done here: choosing a key or a fallback title, reading files,
 //! detecting the charset (input is already `&str`).
 
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Html, Node, Selector};
 
 use super::nesting::limit_nesting;
-use super::{Extracted, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
+use super::{ExtractOptions, Extracted, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
+
+/// A `--exclude-selector`: a CSS selector (`scraper`'s syntax:
+/// `.related`, `div#comments`, `section[data-nosnippet]`, `a, b`) whose
+/// elements, with everything inside them, are left out of a whole page's
+/// text, code and links. Compared by the text it was written as.
+#[derive(Debug, Clone)]
+pub struct ExcludeSelector {
+    source: String,
+    selector: Selector,
+}
+
+impl ExcludeSelector {
+    /// Parses `css`; the error names the selector and what is wrong with it.
+    pub fn parse(css: &str) -> Result<Self, String> {
+        let source = css.trim();
+        if source.is_empty() {
+            return Err("the selector is empty (e.g. --exclude-selector '.related')".into());
+        }
+        Selector::parse(source)
+            .map(|selector| ExcludeSelector { source: source.to_owned(), selector })
+            .map_err(|e| format!("{source:?} is not a CSS selector: {e}"))
+    }
+
+    /// The selector as written (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    fn matches(&self, el: ElementRef<'_>) -> bool {
+        self.selector.matches(&el)
+    }
+}
+
+impl PartialEq for ExcludeSelector {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for ExcludeSelector {}
+
+impl std::str::FromStr for ExcludeSelector {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s)
+    }
+}
 
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] =
@@ -101,6 +149,12 @@ const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 /// document. The title is `<title>`, else the first `<h1>` (which is then
 /// left out of the text so the title is not repeated).
 pub fn extract(src: &str) -> Extracted {
+    extract_with(src, &ExtractOptions::default())
+}
+
+/// [`extract`], also leaving out of the text (and code and links) every
+/// element matching one of `opts.exclude_selectors`, with its content.
+pub fn extract_with(src: &str, opts: &ExtractOptions) -> Extracted {
     let doc = Html::parse_document(&limit_nesting(strip_bom(src)));
     let mut out = Extracted::default();
     let found = scan(&doc, &mut out);
@@ -125,7 +179,7 @@ pub fn extract(src: &str) -> Extracted {
     };
     let mut fields = Fields::default();
     for root in roots {
-        append_text(root, skip_h1, true, &mut fields);
+        append_text(root, skip_h1, Some(&opts.exclude_selectors), &mut fields);
         fields.text.push_break();
         fields.code.push_break();
     }
@@ -148,7 +202,7 @@ pub(crate) fn fragment_to_fields(fragment: &str) -> Fields {
     let doc = Html::parse_fragment(&limit_nesting(fragment));
     let mut fields = Fields::default();
     for root in top_elements(&doc) {
-        append_text(root, None, false, &mut fields);
+        append_text(root, None, None, &mut fields);
     }
     fields
 }
@@ -231,7 +285,7 @@ fn read_meta(e: &scraper::node::Element, out: &mut Extracted) {
 /// Text of one element on a single line (for titles taken from `<h1>`).
 fn element_text(el: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
     let mut fields = Fields::default();
-    append_text(el, skip, false, &mut fields);
+    append_text(el, skip, None, &mut fields);
     fields.text.finish()
 }
 
@@ -242,8 +296,14 @@ enum Step<N> {
 
 /// Appends the text of `root` to `out` following the module's rules;
 /// `skip` is one element to leave out (the `<h1>` used as title); `page`:
-/// `root` is part of a whole page, whose [`PAGE_CHROME`] is left out too.
-fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, page: bool, out: &mut Fields) {
+/// `root` is part of a whole page, whose [`PAGE_CHROME`] is left out too,
+/// and so are the elements these selectors match.
+fn append_text(
+    root: ElementRef<'_>,
+    skip: Option<ElementRef<'_>>,
+    page: Option<&[ExcludeSelector]>,
+    out: &mut Fields,
+) {
     let skip_id = skip.map(|s| s.id());
     let mut stack = vec![Step::Enter(*root)];
     let mut pre_depth = 0usize;
@@ -276,8 +336,16 @@ fn append_text(root: ElementRef<'_>, skip: Option<ElementRef<'_>>, page: bool, o
                 }
                 let navigation =
                     e.attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("navigation"));
-                if page && (PAGE_CHROME.contains(&name) || navigation) {
-                    continue;
+                if let Some(excluded) = page {
+                    if PAGE_CHROME.contains(&name) || navigation {
+                        continue;
+                    }
+                    if !excluded.is_empty()
+                        && ElementRef::wrap(node)
+                            .is_some_and(|el| excluded.iter().any(|s| s.matches(el)))
+                    {
+                        continue;
+                    }
                 }
                 if name == "br" || name == "hr" {
                     sink.push_break();
@@ -408,6 +476,41 @@ mod tests {
         // In a fragment (a feed item's HTML, raw HTML in Markdown) an
         // <aside> or <header> is the author's own content.
         assert_eq!(fragment_to_text("<aside>A note</aside><p>text</p>"), "A note\ntext");
+    }
+
+    #[test]
+    fn exclude_selectors_drop_matching_elements_of_whole_pages_only() {
+        let page = r#"<html><body><main><h1>Bread</h1><p>Flour and water.</p>
+<div class="related"><h2>Related</h2><ul><li><a href="/kyoto/">Kyoto temples</a></li></ul></div>
+<section id="comments"><p>Nice post!</p><pre>spam()</pre></section>
+<p class="note related-ish">kept</p></main></body></html>"#;
+        let plain = extract(page);
+        assert!(plain.text.contains("Kyoto temples") && plain.text.contains("Nice post!"));
+        let opts = ExtractOptions {
+            exclude_selectors: vec![
+                ExcludeSelector::parse(".related").unwrap(),
+                ExcludeSelector::parse(" section#comments , .nothing ").unwrap(),
+            ],
+            ..ExtractOptions::default()
+        };
+        let e = extract_with(page, &opts);
+        assert_eq!(e.text, "Flour and water.\nkept");
+        assert!(e.links.is_empty(), "links inside excluded elements are dropped: {:?}", e.links);
+        assert_eq!(e.code, "", "so is their code");
+        assert_eq!(e.title.as_deref(), Some("Bread"));
+        // The default page chrome still goes.
+        let e = extract_with("<body><aside>side</aside><p class=x>x</p><p>y</p></body>", &opts);
+        assert_eq!(e.text, "x\ny");
+        assert_eq!(opts.exclude_selectors[1].as_str(), "section#comments , .nothing");
+    }
+
+    #[test]
+    fn bad_exclude_selectors_name_the_selector_and_the_error() {
+        let e = ExcludeSelector::parse("div[").unwrap_err();
+        assert!(e.starts_with("\"div[\" is not a CSS selector: "), "{e}");
+        assert!(e.len() > "\"div[\" is not a CSS selector: ".len(), "says why: {e}");
+        assert!(ExcludeSelector::parse("  ").unwrap_err().contains("empty"));
+        assert!("a > b".parse::<ExcludeSelector>().is_ok());
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
         }
         let extracted = match ext.as_deref() {
             Some("md" | "markdown" | "mdx") => extract::markdown::extract(&text, opts),
-            Some("html" | "htm" | "xhtml") => Ok(extract::html::extract(&text)),
+            Some("html" | "htm" | "xhtml") => Ok(extract::html::extract_with(&text, opts)),
             _ => Ok(extract::plain::extract(&text)),
         };
         extracted

@@ -357,6 +357,8 @@ fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
         _ => {}
     }
     site.related_exclude = is_true("related_exclude");
+    site.front_matter_keys =
+        crate::site::CASCADE_KEYS.iter().copied().filter(|k| get(k).is_some()).collect();
 }
 
 /// Renders the Markdown body to text, code and link words (see the module
@@ -793,7 +795,8 @@ mod tests {
         }
         assert!(e.text.contains("注意 text") && e.text.contains("softmax"), "{:?}", e.text);
         assert_eq!(e.links, ["zenn.dev topics rust", "example.com shot.png"]);
-        let raw = extract(src, &ExtractOptions { keep_markup: true }).unwrap_or_default();
+        let raw = extract(src, &ExtractOptions { keep_markup: true, ..ExtractOptions::default() })
+            .unwrap_or_default();
         assert!(raw.text.contains("message") && raw.text.contains("frac"), "{:?}", raw.text);
     }
 

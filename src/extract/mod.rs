@@ -84,13 +84,17 @@ impl ExtractError {
 }
 
 /// Options shared by extractors.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtractOptions {
     /// Read Zenn/Qiita, Hugo shortcode, LaTeX and MDX comment syntax in
     /// Markdown as plain text instead of understanding it (see
     /// [`markdown`]), and leave bare URLs and autolinks in the text: for
     /// measuring what markup-aware extraction is worth.
     pub keep_markup: bool,
+    /// `--exclude-selector`: elements of a whole HTML page (a built site's
+    /// page) left out of its text, on top of the page chrome
+    /// ([`html::extract_with`]).
+    pub exclude_selectors: Vec<html::ExcludeSelector>,
 }
 
 /// What an HTML fragment or a Markdown body yields: text, code, link words.

@@ -66,10 +66,22 @@ pub fn dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
     Some(format!("{} is stale: {}", dir.display(), parts.join(", ")))
 }
 
-/// Key → neighbour list of an output, whatever its format.
+/// Key → neighbour list of an output, whatever its format. With
+/// `--split-lang` (`{"en": {key: […]}}`, or JSON lines with a `"lang"`)
+/// an article is named `key (lang)`: keys repeat across languages.
 fn lists(bytes: &[u8], format: Format) -> Option<BTreeMap<String, Value>> {
     match format {
         Format::Json | Format::SimilarDocuments => match serde_json::from_slice(bytes).ok()? {
+            Value::Object(map) if !map.is_empty() && map.values().all(Value::is_object) => {
+                let mut out = BTreeMap::new();
+                for (lang, by_key) in map {
+                    let Value::Object(by_key) = by_key else { return None };
+                    for (key, list) in by_key {
+                        out.insert(format!("{key} ({lang})"), list);
+                    }
+                }
+                Some(out)
+            }
             Value::Object(map) => Some(map.into_iter().collect()),
             _ => None,
         },
@@ -79,7 +91,10 @@ fn lists(bytes: &[u8], format: Format) -> Option<BTreeMap<String, Value>> {
             .filter(|l| !l.trim().is_empty())
             .map(|l| {
                 let mut v: Value = serde_json::from_str(l).ok()?;
-                let key = v.get("key")?.as_str()?.to_owned();
+                let mut key = v.get("key")?.as_str()?.to_owned();
+                if let Some(lang) = v.get("lang").and_then(Value::as_str) {
+                    key = format!("{key} ({lang})");
+                }
                 Some((key, v.get_mut("related")?.take()))
             })
             .collect(),
@@ -156,6 +171,27 @@ mod tests {
         assert!(reformatted.contains("only its formatting differs"), "{reformatted}");
         std::fs::write(&path, b"<html>").unwrap();
         assert!(file(&path, new, Format::Json).unwrap().contains("not JSON output"));
+    }
+
+    #[test]
+    fn split_lang_outputs_name_the_articles_and_their_language() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("related.json");
+        std::fs::write(&path, br#"{"en":{"a":[{"key":"b"}],"b":[]},"ja":{"a":[],"c":[]}}"#)
+            .unwrap();
+        let new = br#"{"en":{"a":[{"key":"b"}],"b":[{"key":"a"}]},"ja":{"a":[],"d":[]}}"#;
+        let stale = file(&path, new, Format::Json).unwrap();
+        assert!(
+            stale.ends_with(
+                "is stale: 1 related list changed (b (en)), 1 article added (d (ja)), 1 article removed (c (ja))"
+            ),
+            "{stale}"
+        );
+        let path = d.path().join("r.jsonl");
+        std::fs::write(&path, "{\"key\":\"a\",\"lang\":\"en\",\"related\":[]}\n{\"key\":\"a\",\"lang\":\"ja\",\"related\":[]}\n").unwrap();
+        let new = b"{\"key\":\"a\",\"lang\":\"en\",\"related\":[]}\n{\"key\":\"a\",\"lang\":\"ja\",\"related\":[1]}\n";
+        let stale = file(&path, new, Format::Jsonl).unwrap();
+        assert!(stale.ends_with("is stale: 1 related list changed (a (ja))"), "{stale}");
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! | --- | --- | --- |
 //! | Hugo | `hugo.toml`, `hugo.yaml`, `hugo.yml`, `config.toml`, `config.yaml`, `config.yml` | `timeZone`, `defaultContentLanguage`, `buildFuture`, `buildExpired`, `languages.<code>.contentDir` |
 //! | Jekyll | `_config.yml`, `_config.yaml` | `timezone`, `future` |
-//! | Eleventy | (a JavaScript file: nothing is read) | |
+//! | Eleventy | `eleventy.config.js` (`.mjs`, `.cjs`, `.ts`), `.eleventy.js` (JavaScript: only found, never read) | its JSON data files, next to the pages (see [`crate::site`]) |
 //!
 //! `auto` (the default) picks the generator whose file is in the site folder
-//! (`--root`, else the working directory): `hugo.toml`/`hugo.yaml` or
-//! `_config.yml` (a bare `config.toml` only with `--site hugo`, as many
-//! other tools have one); none found is `none`. Explicit
+//! (`--root`, else the working directory): `hugo.toml`/`hugo.yaml`,
+//! `_config.yml`, or an Eleventy config file, also looked for in the
+//! working directory, as `--root` is then usually Eleventy's input folder
+//! (a bare `config.toml` only with `--site hugo`, as many other tools have
+//! one); none found is `none`. Explicit
 //! flags always win over the file. A file that cannot be parsed is an error
 //! naming it.
 
@@ -30,7 +32,7 @@ pub enum Generator {
     Hugo,
     /// Jekyll: _config.yml.
     Jekyll,
-    /// Eleventy (its config is JavaScript: nothing is read).
+    /// Eleventy (its config is JavaScript: not read; its JSON data files are).
     Eleventy,
     /// Read no generator config.
     None,
@@ -42,6 +44,14 @@ const HUGO_FILES: &[&str] =
 /// have one.
 const HUGO_AUTO_FILES: &[&str] = &["hugo.toml", "hugo.yaml", "hugo.yml"];
 const JEKYLL_FILES: &[&str] = &["_config.yml", "_config.yaml"];
+/// Eleventy's config file names (JavaScript: found, never read).
+const ELEVENTY_FILES: &[&str] = &[
+    "eleventy.config.js",
+    "eleventy.config.mjs",
+    "eleventy.config.cjs",
+    "eleventy.config.ts",
+    ".eleventy.js",
+];
 
 /// What a generator's config says.
 #[derive(Debug, Default, PartialEq)]
@@ -60,6 +70,8 @@ pub struct SiteConfig {
     pub build_expired: Option<bool>,
     /// Per-language content folders (absolute, or relative to the working directory).
     pub lang_dirs: Vec<(String, PathBuf)>,
+    /// It is Eleventy's: its JSON data files are read ([`SiteOptions::eleventy_data`]).
+    pub eleventy: bool,
 }
 
 impl SiteConfig {
@@ -76,14 +88,24 @@ impl SiteConfig {
         if site.lang_dirs.is_empty() && self.lang_dirs.len() > 1 {
             site.lang_dirs = self.lang_dirs;
         }
+        site.eleventy_data |= self.eleventy;
     }
 }
 
 /// Reads the config of `generator` in `dir` (see the module docs).
 pub fn read(generator: Generator, dir: &Path) -> Result<SiteConfig, String> {
     let find = |names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    // `--root` is usually Eleventy's input folder, inside the project that
+    // holds the config: look in the working directory too.
+    let eleventy = || SiteConfig {
+        file: find(ELEVENTY_FILES)
+            .or_else(|| ELEVENTY_FILES.iter().map(PathBuf::from).find(|p| p.is_file())),
+        eleventy: true,
+        ..SiteConfig::default()
+    };
     let (hugo, jekyll) = match generator {
-        Generator::None | Generator::Eleventy => return Ok(SiteConfig::default()),
+        Generator::None => return Ok(SiteConfig::default()),
+        Generator::Eleventy => return Ok(eleventy()),
         Generator::Hugo => (find(HUGO_FILES), None),
         Generator::Jekyll => (None, find(JEKYLL_FILES)),
         Generator::Auto => (find(HUGO_AUTO_FILES), find(JEKYLL_FILES)),
@@ -103,7 +125,8 @@ pub fn read(generator: Generator, dir: &Path) -> Result<SiteConfig, String> {
             dir.display()
         ));
     }
-    Ok(SiteConfig::default())
+    let found = eleventy();
+    Ok(if found.file.is_some() { found } else { SiteConfig::default() })
 }
 
 /// The config file as JSON-like values, whatever its format.
@@ -160,6 +183,7 @@ fn read_hugo(file: &Path, dir: &Path) -> Result<SiteConfig, String> {
     Ok(SiteConfig {
         file: Some(file.to_owned()),
         jekyll: false,
+        eleventy: false,
         zone: zone(&v, "timeZone", file)?,
         default_lang: get(&v, "defaultContentLanguage").and_then(|l| l.as_str()).map(str::to_owned),
         build_future: get(&v, "buildFuture").and_then(serde_json::Value::as_bool),
@@ -222,5 +246,21 @@ mod tests {
         let e = read(Generator::Hugo, dir.path()).unwrap_err();
         assert!(e.contains("hugo.toml"), "{e}");
         assert_eq!(read(Generator::None, dir.path()).unwrap(), SiteConfig::default());
+    }
+
+    #[test]
+    fn eleventy_is_found_by_its_config_and_reads_data_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read(Generator::Auto, dir.path()).unwrap(), SiteConfig::default());
+        std::fs::write(dir.path().join(".eleventy.js"), "module.exports = () => {};\n").unwrap();
+        let c = read(Generator::Auto, dir.path()).unwrap();
+        assert!(c.eleventy && c.file == Some(dir.path().join(".eleventy.js")), "{c:?}");
+        let mut site = SiteOptions::default();
+        c.apply(&mut site, false);
+        assert!(site.eleventy_data);
+        // --site eleventy needs no config file; --site none reads nothing.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(read(Generator::Eleventy, empty.path()).unwrap().eleventy);
+        assert!(!read(Generator::None, dir.path()).unwrap().eleventy);
     }
 }

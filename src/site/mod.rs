@@ -33,6 +33,16 @@
 //!   `related_exclude: true` (it gets a list but is never listed),
 //!   `related: [keys or paths]` (listed first, in that order, marked
 //!   `"pinned": true`; computed neighbours fill the rest of the k places).
+//! - **Eleventy's data cascade** (with [`SiteOptions::eleventy_data`]):
+//!   template and directory data files, JSON only (`posts/a.11tydata.json`
+//!   or `posts/a.json` for `posts/a.md`; `posts/posts.11tydata.json` or
+//!   `posts/posts.json` for everything under `posts/`, the nearer folder
+//!   winning; up to the folder the keys are relative to, `--root`, which
+//!   should be Eleventy's input folder) supply `related`, `related_exclude`,
+//!   `eleventyExcludeFromCollections`, `permalink: false` (read as unlisted)
+//!   and `lang` (`language`, `locale`) when the article's own front matter
+//!   does not set them. JavaScript data files (`.11tydata.js`), global
+//!   `_data` and `eleventyComputed` are not read.
 
 pub mod filter;
 pub mod generator;
@@ -76,7 +86,22 @@ pub struct SiteMeta {
     /// After `prepare`: the path key before `--key`/`--base-url` rewrote
     /// it, so `related: [posts/b.md]` finds it.
     pub source_key: Option<String>,
+    /// Which of [`CASCADE_KEYS`] the article's own front matter sets: an
+    /// Eleventy data file does not override them.
+    pub front_matter_keys: Vec<&'static str>,
 }
+
+/// The front-matter keys an Eleventy data file can also supply (see
+/// [`prepare`] with [`SiteOptions::eleventy_data`]).
+pub const CASCADE_KEYS: &[&str] = &[
+    "related",
+    "related_exclude",
+    "eleventyExcludeFromCollections",
+    "permalink",
+    "lang",
+    "language",
+    "locale",
+];
 
 /// A site time zone: an IANA name (`Asia/Tokyo`) or a fixed offset (`+09:00`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +243,9 @@ pub struct SiteOptions {
     pub include_expired: bool,
     /// `--include-unlisted`.
     pub include_unlisted: bool,
+    /// Read Eleventy's JSON data files (`--site eleventy`, or an
+    /// `eleventy.config.js` found by `--site auto`): see [`prepare`].
+    pub eleventy_data: bool,
 }
 
 impl SiteOptions {
@@ -348,6 +376,145 @@ pub fn parse_now(raw: &str, zone: Option<Zone>) -> std::result::Result<i64, Stri
     })
 }
 
+/// Eleventy's JSON data files, each read (and parsed) once.
+#[derive(Default)]
+struct DataFiles {
+    /// Path → its object (`None`: absent, unreadable or not an object).
+    read: std::collections::HashMap<
+        PathBuf,
+        Option<std::rc::Rc<serde_json::Map<String, serde_json::Value>>>,
+    >,
+}
+
+impl DataFiles {
+    /// The data file at `path`; a file that is not JSON is a warning (once).
+    fn get(
+        &mut self,
+        path: PathBuf,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<std::rc::Rc<serde_json::Map<String, serde_json::Value>>> {
+        if let Some(known) = self.read.get(&path) {
+            return known.clone();
+        }
+        let parsed =
+            std::fs::read_to_string(&path).ok().and_then(|text| {
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(serde_json::Value::Object(map)) => Some(std::rc::Rc::new(map)),
+                    Ok(_) => None,
+                    Err(e) => {
+                        warnings.push(Warning {
+                            location: crate::source::names::display_path(&path),
+                            message: format!(
+                                "not valid JSON ({e}); this Eleventy data file is ignored"
+                            ),
+                        });
+                        None
+                    }
+                }
+            });
+        self.read.insert(path, parsed.clone());
+        parsed
+    }
+
+    /// The data files that apply to `doc`, lowest priority first: the
+    /// folder the keys are relative to, each folder down to the article's,
+    /// then the article's own (`X.json` before `X.11tydata.json`).
+    fn paths(doc: &Document) -> Vec<PathBuf> {
+        let origin = Path::new(&doc.origin);
+        let key_depth = doc.key.split(['/', '\\']).filter(|p| !p.is_empty()).count();
+        let parts: Vec<&std::ffi::OsStr> = origin
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(Component::as_os_str)
+            .collect();
+        if key_depth == 0 || parts.len() < key_depth {
+            return Vec::new();
+        }
+        let root_len = parts.len() - key_depth;
+        let mut paths = Vec::new();
+        let mut push = |dir: &Path, base: &str| {
+            for suffix in ["", ".11tydata"] {
+                paths.push(dir.join(format!("{base}{suffix}.json")));
+            }
+        };
+        // Eleventy reads `src/src.json` for the input folder `src`, but
+        // nothing for `.`.
+        let first = if root_len == 0 { 1 } else { root_len };
+        for depth in first..parts.len() {
+            let dir: PathBuf = parts[..depth].iter().collect();
+            let name = parts[depth - 1].to_string_lossy();
+            push(&dir, &name);
+        }
+        let dir: PathBuf = parts[..parts.len() - 1].iter().collect();
+        let file = parts[parts.len() - 1].to_string_lossy();
+        let stem = file.rsplit_once('.').map_or(&*file, |(stem, _)| stem);
+        push(&dir, stem);
+        paths
+    }
+
+    /// Sets what the data files say and the front matter does not.
+    fn apply(&mut self, doc: &mut Document, warnings: &mut Vec<Warning>) {
+        use serde_json::Value;
+        let mut found: Vec<(&'static str, Value, PathBuf)> = Vec::new();
+        for path in Self::paths(doc) {
+            let Some(data) = self.get(path.clone(), warnings) else { continue };
+            for key in CASCADE_KEYS {
+                if let Some(v) = data.get(*key) {
+                    found.retain(|(k, _, _)| k != key);
+                    found.push((key, v.clone(), path.clone()));
+                }
+            }
+        }
+        let set = |key: &str| doc.site.front_matter_keys.contains(&key);
+        let file_name = |p: &Path| p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let is_true = |v: &Value| {
+            v.as_bool() == Some(true)
+                || v.as_str().is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
+        };
+        let inline = |v: &Value| v.as_str().and_then(crate::extract::clean_inline);
+        for (key, value, path) in &found {
+            match *key {
+                "related" if !set("related") => match value {
+                    Value::Bool(false) => doc.site.no_related = true,
+                    Value::String(s) if s.trim().eq_ignore_ascii_case("false") => {
+                        doc.site.no_related = true;
+                    }
+                    Value::String(_) => doc.site.pinned = inline(value).into_iter().collect(),
+                    Value::Array(items) => {
+                        doc.site.pinned = items.iter().filter_map(inline).collect()
+                    }
+                    _ => {}
+                },
+                "related_exclude" if !set("related_exclude") => {
+                    doc.site.related_exclude = is_true(value);
+                }
+                "eleventyExcludeFromCollections"
+                    if !set("eleventyExcludeFromCollections") && is_true(value) =>
+                {
+                    doc.site.unlisted.get_or_insert_with(|| {
+                        format!("eleventyExcludeFromCollections: true ({})", file_name(path))
+                    });
+                }
+                "permalink" if !set("permalink") && *value == Value::Bool(false) => {
+                    doc.site
+                        .unlisted
+                        .get_or_insert_with(|| format!("permalink: false ({})", file_name(path)));
+                }
+                _ => {}
+            }
+        }
+        // The first of lang, language, locale, as in front matter.
+        let lang = ["lang", "language", "locale"]
+            .iter()
+            .find_map(|k| found.iter().find(|(f, _, _)| f == k).and_then(|(_, v, _)| inline(v)));
+        if doc.lang.is_none()
+            && let Some(lang) = lang
+        {
+            doc.lang = Some(lang);
+        }
+    }
+}
+
 /// Sets languages, translation groups and source keys, and drops what the
 /// generator does not publish. Runs before [`crate::site::keys::apply`].
 pub fn prepare(
@@ -357,7 +524,11 @@ pub fn prepare(
 ) -> Result<Skipped> {
     let lang_dirs = check_lang_dirs(&opts.lang_dirs)?;
     let default_lang = opts.default_lang.as_deref().and_then(normalize_lang);
+    let mut data_files = DataFiles::default();
     for doc in docs.iter_mut() {
+        if opts.eleventy_data && doc.path_key {
+            data_files.apply(doc, warnings);
+        }
         let mut from_dir = None;
         if doc.path_key && !lang_dirs.is_empty() {
             let path = Path::new(&doc.origin);
@@ -548,6 +719,97 @@ mod tests {
         assert_eq!(docs[0].site.partition.as_deref(), Some("ja"), "--lang-dir splits");
         assert_eq!(docs[0].site.translation.as_deref(), Some("\0posts/a.md"));
         assert_eq!(docs[1].site.translation.as_deref(), Some("\0posts/b.md"));
+    }
+
+    #[test]
+    fn eleventy_data_files_are_looked_for_like_eleventy_does() {
+        let names = |origin: &str, key: &str| -> Vec<String> {
+            let doc = Document { key: key.into(), ..file(origin) };
+            DataFiles::paths(&doc).iter().map(|p| p.display().to_string()).collect()
+        };
+        assert_eq!(
+            names("content/posts/a.ja.md", "posts/a.ja.md"),
+            [
+                "content/content.json",
+                "content/content.11tydata.json",
+                "content/posts/posts.json",
+                "content/posts/posts.11tydata.json",
+                "content/posts/a.ja.json",
+                "content/posts/a.ja.11tydata.json",
+            ]
+        );
+        // The input folder `.` has no data file of its own.
+        assert_eq!(
+            names("./posts/a.md", "posts/a.md"),
+            [
+                "posts/posts.json",
+                "posts/posts.11tydata.json",
+                "posts/a.json",
+                "posts/a.11tydata.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn eleventy_data_files_fill_what_front_matter_leaves_unset() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("src");
+        std::fs::create_dir_all(root.join("ja/posts")).unwrap();
+        let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
+        write("ja/ja.11tydata.json", r#"{"lang": "ja", "related_exclude": true}"#);
+        write("ja/posts/posts.json", r#"{"related_exclude": false, "related": ["x", 1]}"#);
+        write("ja/posts/b.11tydata.json", r#"{"eleventyExcludeFromCollections": true}"#);
+        write("ja/posts/c.json", r#"{"permalink": false, "lang": "en"}"#);
+        write("ja/posts/d.11tydata.json", "{not json");
+        let doc = |name: &str, front: &[&'static str]| {
+            let origin = root.join("ja/posts").join(name).display().to_string();
+            let mut d = Document { key: format!("ja/posts/{name}"), ..file(&origin) };
+            d.site.front_matter_keys = front.to_vec();
+            d
+        };
+        let mut own = doc("a.md", &["related", "lang"]);
+        own.site.related_exclude = false;
+        own.lang = Some("fr".into());
+        let mut docs = vec![own, doc("b.md", &[]), doc("c.md", &[]), doc("d.md", &[])];
+        let opts = SiteOptions {
+            eleventy_data: true,
+            include_unlisted: true,
+            now: Some(0),
+            ..SiteOptions::default()
+        };
+        let mut warnings = Vec::new();
+        prepare(&mut docs, &opts, &mut warnings).unwrap();
+        // a: its front matter's related and lang win; related_exclude comes
+        // from the nearest folder (posts.json: false beats ja's true).
+        assert_eq!(docs[0].lang.as_deref(), Some("fr"));
+        assert!(docs[0].site.pinned.is_empty() && !docs[0].site.related_exclude);
+        assert_eq!(docs[1].site.pinned, ["x"], "only strings are keys");
+        assert_eq!(docs[1].lang.as_deref(), Some("ja"));
+        assert_eq!(
+            docs[1].site.unlisted.as_deref(),
+            Some("eleventyExcludeFromCollections: true (b.11tydata.json)")
+        );
+        assert_eq!(docs[2].site.unlisted.as_deref(), Some("permalink: false (c.json)"));
+        assert_eq!(docs[2].lang.as_deref(), Some("en"), "the template's own data file wins");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].location.ends_with("d.11tydata.json"), "{warnings:?}");
+        assert!(warnings[0].message.contains("not valid JSON"), "{warnings:?}");
+
+        // Without --include-unlisted, b and c are skipped; without
+        // eleventy_data nothing is read.
+        let mut docs = vec![doc("b.md", &[]), doc("c.md", &[])];
+        let skipped =
+            prepare(&mut docs, &SiteOptions { include_unlisted: false, ..opts }, &mut Vec::new());
+        assert_eq!(skipped.unwrap().unlisted, 2);
+        let mut docs = vec![doc("b.md", &[])];
+        prepare(
+            &mut docs,
+            &SiteOptions { now: Some(0), ..SiteOptions::default() },
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(docs[0].lang, None);
+        assert_eq!(docs[0].site.unlisted, None);
     }
 
     #[test]

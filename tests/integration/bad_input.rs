@@ -745,7 +745,10 @@ fn fuzz_regression_inputs_never_panic_in_the_extractors() {
                 }
                 "markdown" => {
                     for keep_markup in [false, true] {
-                        let _ = markdown::extract(&text, &ExtractOptions { keep_markup });
+                        let _ = markdown::extract(
+                            &text,
+                            &ExtractOptions { keep_markup, ..ExtractOptions::default() },
+                        );
                     }
                 }
                 "html" => {

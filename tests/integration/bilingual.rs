@@ -175,6 +175,36 @@ fn split_lang_in_jsonl_and_output_dir() {
     assert!(t.path().join("data/related/en/posts/kettle.md.json").exists());
 }
 
+#[test]
+fn check_under_split_lang_names_the_changed_articles_and_their_language() {
+    let t = folder_site();
+    let args = ["content", "--lang-dir", "en=content/en", "--lang-dir", "ja=content/ja"];
+    t.cmd().args(args).args(["-o", "related.json"]).assert().success();
+    t.cmd().args(args).args(["-o", "related.json", "--check"]).assert().code(0);
+    // A new Japanese post about kettles (the scores of both languages change: one corpus).
+    t.write(
+        "content/ja/posts/gooseneck.md",
+        format!("---\ntitle: Gooseneck ja\n---\n{COFFEE_JA} A gooseneck kettle.\n"),
+    );
+    let out = t.cmd().args(args).args(["-o", "related.json", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 article added (posts/gooseneck.md (ja))"), "{stderr}");
+    assert!(
+        stderr.contains("related lists changed (posts/filter.md (en), posts/filter.md (ja)"),
+        "{stderr}"
+    );
+    // JSON lines carry the language on each line: the same names.
+    t.cmd().args(args).args(["--format", "jsonl", "-o", "r.jsonl"]).assert().success();
+    std::fs::remove_file(t.path().join("content/ja/posts/gooseneck.md")).unwrap();
+    t.cmd()
+        .args(args)
+        .args(["--format", "jsonl", "-o", "r.jsonl", "--check"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("1 article removed (posts/gooseneck.md (ja))"));
+}
+
 /// Posts around 2024-06-01 12:00 UTC.
 fn dated_site() -> TestDir {
     let t = TestDir::new();
@@ -400,4 +430,89 @@ fn entries_carry_description_image_tags_and_iso_dates() {
     assert!(json["a.md"][0].get("tags").is_none(), "no tags, no field");
     let json = run_json(t.cmd().args([".", "--now", "2025-01-01", "--raw-dates"]));
     assert_eq!(json["b.md"][0]["date"], "2024-01-31 09:00:00 +0900");
+}
+
+/// Eleventy, one folder per language with `lang` in directory data files
+/// (the i18n layout Eleventy documents), and the other controls in template
+/// and directory data files.
+fn eleventy_site() -> TestDir {
+    let t = TestDir::new();
+    t.write("eleventy.config.js", "export default function (eleventyConfig) {}\n");
+    t.write("src/en/en.11tydata.json", r#"{"lang": "en"}"#);
+    t.write("src/ja/ja.json", r#"{"lang": "ja"}"#);
+    t.write(
+        "src/en/posts/posts.11tydata.json",
+        r#"{"layout": "post.njk", "related_exclude": true}"#,
+    );
+    for lang in ["en", "ja"] {
+        let body = if lang == "en" { COFFEE_EN } else { COFFEE_JA };
+        for (name, extra) in [("pour-over", ""), ("kettle", " Kettle."), ("filter", " Filter.")] {
+            t.write(
+                &format!("src/{lang}/posts/{name}.md"),
+                format!("---\ntitle: {name} {lang}\n---\n{body}{extra}\n"),
+            );
+        }
+    }
+    // Front matter wins over the folder's data file.
+    t.write(
+        "src/en/posts/grinder.md",
+        format!("---\ntitle: grinder en\nrelated_exclude: false\n---\n{COFFEE_EN} Grinder.\n"),
+    );
+    t.write("src/en/posts/sale.11tydata.json", r#"{"eleventyExcludeFromCollections": true}"#);
+    t.write("src/en/posts/sale.md", format!("---\ntitle: sale en\n---\n{COFFEE_EN} Sale.\n"));
+    t.write("src/ja/posts/old.json", r#"{"permalink": false}"#);
+    t.write("src/ja/posts/old.md", format!("---\ntitle: old ja\n---\n{COFFEE_JA} Old.\n"));
+    t.write("src/ja/posts/kettle.11tydata.json", r#"{"related": false}"#);
+    t
+}
+
+#[test]
+fn eleventy_data_files_supply_language_and_controls() {
+    let t = eleventy_site();
+    let args = ["src", "--root", "src", "--strip-extension", "--base-url", "/", "--split-lang"];
+    let out = t.cmd().args(args).arg("-v").output().unwrap();
+    assert_success(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys(&json), ["en", "ja"], "lang from en.11tydata.json and ja.json");
+    assert_eq!(
+        keys(&json["en"]),
+        ["/en/posts/filter", "/en/posts/grinder", "/en/posts/kettle", "/en/posts/pour-over"],
+        "sale (eleventyExcludeFromCollections in sale.11tydata.json) is skipped: {stderr}"
+    );
+    assert_eq!(
+        keys(&json["ja"]),
+        ["/ja/posts/filter", "/ja/posts/pour-over"],
+        "old (permalink: false in old.json) and kettle (related: false) are skipped"
+    );
+    assert!(stderr.contains("2 unlisted article(s) skipped"), "{stderr}");
+    // related_exclude: true from posts.11tydata.json: the English posts list
+    // only grinder, whose front matter says false.
+    for (key, list) in json["en"].as_object().unwrap() {
+        let listed: Vec<&str> =
+            list.as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+        let expected: &[&str] =
+            if key == "/en/posts/grinder" { &[] } else { &["/en/posts/grinder"] };
+        assert_eq!(listed, expected, "{key}");
+    }
+    assert!(!json["ja"]["/ja/posts/filter"].as_array().unwrap().is_empty());
+
+    // --include-unlisted keeps sale and old.
+    let json = run_json(t.cmd().args(args).arg("--include-unlisted"));
+    assert!(
+        json["en"].get("/en/posts/sale").is_some() && json["ja"].get("/ja/posts/old").is_some()
+    );
+
+    // Only for Eleventy: --site none (or no Eleventy config found) reads no data file.
+    t.cmd()
+        .args(args)
+        .args(["--site", "none"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no language (--split-lang"));
+    std::fs::remove_file(t.path().join("eleventy.config.js")).unwrap();
+    let json = run_json(t.cmd().args(["src", "--root", "src", "--strip-extension"]));
+    assert!(json.get("en/posts/sale").is_some(), "no Eleventy config, no data files: {json}");
+    let json = run_json(t.cmd().args(args).args(["--site", "eleventy"]));
+    assert_eq!(keys(&json), ["en", "ja"], "--site eleventy reads them without a config file");
 }

@@ -398,3 +398,54 @@ fn library_api_applies_site_options() {
     assert_eq!(keys, ["bread", "cargo-tips", "rust", "rust-cli"]);
     assert!(outcome.neighbours("bread").unwrap().is_empty());
 }
+
+/// A built site's pages, each with a `<div class="related">` list (not in
+/// an `<aside>`) that the previous run rendered.
+fn built_site() -> TestDir {
+    let t = TestDir::new();
+    let page = |name: &str, title: &str, body: &str, listed: &str| {
+        t.write(
+            &format!("public/{name}/index.html"),
+            format!(
+                "<html><body><main><h1>{title}</h1><p>{body}</p>\
+                 <div class=\"related\"><h2>Related</h2><ul>{listed}</ul></div></main></body></html>"
+            ),
+        );
+    };
+    let kyoto = "<li><a href=\"/kyoto/\">Kyoto temples shrines gardens</a></li>";
+    page("bread", "Bread", "Sourdough bread flour water salt starter.", kyoto);
+    page("rolls", "Rolls", "Milk bread rolls flour butter yeast.", "");
+    page("kyoto", "Kyoto", "Kyoto temples shrines gardens travel.", "");
+    t
+}
+
+#[test]
+fn exclude_selector_keeps_a_rendered_list_out_of_the_page_text() {
+    let t = built_site();
+    // Without it, the list rendered into /bread/ makes it "related" to Kyoto.
+    let json = run_json(t.cmd().args(["public", "-k", "3"]));
+    assert!(neighbours(&json, "kyoto/index.html").contains(&"bread/index.html".to_owned()));
+    let json = run_json(t.cmd().args(["public", "-k", "3", "--exclude-selector", ".related"]));
+    assert_eq!(neighbours(&json, "kyoto/index.html"), Vec::<String>::new(), "{json}");
+    assert_eq!(neighbours(&json, "bread/index.html"), ["rolls/index.html"]);
+
+    // The same from related.toml (a list, like every repeatable option).
+    t.write(
+        "related.toml",
+        "inputs = [\"public\"]\nexclude-selector = [\"div.related\", \"#none\"]\n",
+    );
+    let json = run_json(t.cmd().args(["-k", "3"]));
+    assert_eq!(neighbours(&json, "kyoto/index.html"), Vec::<String>::new(), "{json}");
+    t.write("related.toml", "inputs = [\"public\"]\nexclude-selector = [\"div[\"]\n");
+    t.cmd().assert().code(2).stderr(
+        predicate::str::contains("related.toml: `exclude-selector`")
+            .and(predicate::str::contains("\"div[\" is not a CSS selector")),
+    );
+
+    // A bad selector on the command line: a usage error naming it and why.
+    t.cmd()
+        .args(["--no-config", "public", "--exclude-selector", "li::nope("])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"li::nope(\" is not a CSS selector: "));
+}
