@@ -137,60 +137,26 @@ fn compute_timed(
 
     let analyzer = Analyzer::new(options.analyzer);
     let mut notices = Vec::new();
-    let mut cache = match &options.cache {
-        Some(dir) => {
-            let settings =
-                cache::settings_hash(&format!("{:?} {:?}", options.analyzer, options.fields));
-            // A cache that cannot be used only makes the run slower (and,
-            // not being an input, never fails --strict).
-            match Cache::open(dir, settings) {
-                Ok((cache, warning)) => {
-                    notices.extend(warning);
-                    Some(cache)
-                }
-                Err(e) => {
-                    notices.push(cache_unusable(dir, &e));
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    // With a cache: hash every article, analyze only the new or changed ones.
-    let cached = cache.as_ref().map(|cache| {
-        let hashes: Vec<u128> = corpus.docs().par_iter().map(cache::content_hash).collect();
-        let fresh: Vec<Option<cache::Terms>> = corpus
-            .docs()
-            .par_iter()
-            .zip(&hashes)
-            .map(|(doc, h)| match cache.terms(*h) {
-                Some(_) => None,
-                None => Some(term_counts(doc, &analyzer, &options.fields)),
-            })
-            .collect();
-        (hashes, fresh)
-    });
+    // One path with or without --cache: the store remembers nothing when
+    // there is no cache folder, and every article not in it is analyzed.
+    let mut store = TermStore::open(options, &corpus, &mut notices);
+    let cached = store.cached();
     // An unchanged site with unchanged settings has an unchanged result.
-    let fingerprint =
-        cached.as_ref().map(|(hashes, _)| result_fingerprint(options, &corpus, hashes));
-    let reused = match (&cache, fingerprint, &cached) {
-        (Some(c), Some(f), Some((_, fresh)))
-            if options.explain == 0 && fresh.iter().all(Option::is_none) =>
-        {
+    let fingerprint = store.active().then(|| result_fingerprint(options, &corpus, &store.hashes));
+    let reused = match (&store.cache, fingerprint) {
+        (Some(c), Some(f)) if options.explain == 0 && cached == corpus.len() => {
             // Only a result for exactly these articles (the file is checked
             // for indices in range, not for what they index).
             c.result(f).filter(|r| r.len() == corpus.len()).map(<[_]>::to_vec)
         }
         _ => None,
     };
-    let cache_note = match &cached {
-        Some((_, fresh)) => format!(
-            ", {} of {} articles from the cache",
-            fresh.iter().filter(|f| f.is_none()).count(),
-            corpus.len()
-        ),
-        None => String::new(),
+    let cache_note = match store.active() {
+        true => format!(", {cached} of {} articles from the cache", corpus.len()),
+        false => String::new(),
     };
+    // The terms of the articles the cache did not have, to save in it.
+    let mut fresh: Vec<Option<cache::Terms>> = Vec::new();
 
     let (related, explanations) = match reused {
         Some(related) => {
@@ -199,26 +165,20 @@ fn compute_timed(
             (related, None)
         }
         None => {
-            let counts = match (&cache, &cached) {
-                (Some(cache), Some((hashes, fresh))) => count_terms(corpus.len(), |i, emit| {
-                    let terms = fresh[i]
-                        .as_ref()
-                        .or_else(|| cache.terms(hashes[i]))
-                        .expect("every article is either cached or analyzed");
-                    for (t, c) in terms {
-                        emit(t, *c);
-                    }
-                }),
-                _ => {
-                    progress.begin(StageName::Analyze, corpus.len());
-                    let counts = count_terms(corpus.len(), |i, emit| {
-                        document_terms(&corpus.docs()[i], &analyzer, &options.fields, emit);
-                        progress.tick();
-                    });
-                    progress.end();
-                    counts
+            progress.begin(StageName::Analyze, corpus.len() - cached);
+            let counts = count_terms(corpus.len(), |i, emit| match store.terms(i) {
+                Some(terms) => terms.iter().for_each(|(t, c)| emit(t, *c)),
+                None => {
+                    document_terms(&corpus.docs()[i], &analyzer, &options.fields, emit);
+                    progress.tick();
                 }
-            };
+            });
+            progress.end();
+            if store.active() {
+                fresh = (0..corpus.len())
+                    .map(|i| store.terms(i).is_none().then(|| counts.row_terms(i)))
+                    .collect();
+            }
             // Every list would be empty: almost always a mistake (pages
             // rendered by JavaScript, text only in <nav>, a wrong --include).
             if counts.terms.is_empty() {
@@ -286,20 +246,13 @@ fn compute_timed(
     };
 
     // Rewrite the cache unless this run reused all of it unchanged.
-    let unchanged = cached.as_ref().is_some_and(|(_, fresh)| fresh.iter().all(Option::is_none))
-        && fingerprint.is_some_and(|f| cache.as_ref().is_some_and(|c| c.result(f).is_some()));
+    let unchanged = cached == corpus.len()
+        && fingerprint.is_some_and(|f| store.cache.as_ref().is_some_and(|c| c.result(f).is_some()));
     // `--check` saves it too: the cache is not an output, and CI jobs that
     // run `--cache DIR --check` keep it between runs.
-    if let (Some(cache), Some((hashes, fresh)), false) = (cache.as_mut(), cached, unchanged) {
-        let docs: Vec<(u128, &cache::Terms)> = hashes
-            .iter()
-            .zip(&fresh)
-            .map(|(h, f)| {
-                (*h, f.as_ref().or_else(|| cache.terms(*h)).expect("terms of every article"))
-            })
-            .collect();
+    if store.active() && !unchanged {
         let result = fingerprint.filter(|_| options.explain == 0).map(|f| (f, related.as_slice()));
-        match cache.save(&docs, result) {
+        match store.save(&fresh, result) {
             Ok(()) => watch.lap(StageName::Cache, "saved".into()),
             Err(e) => {
                 notices.push(cache_unusable(options.cache.as_deref().unwrap_or(".".as_ref()), &e))
@@ -318,6 +271,76 @@ fn compute_timed(
     let explained = explanations.is_some();
     let lists = neighbours(related, explanations, marks);
     Ok(Outcome { corpus, lists, warnings: Vec::new(), notices, stages: Vec::new(), explained })
+}
+
+/// The per-article term counts remembered between runs (`--cache DIR`),
+/// or nothing at all.
+struct TermStore {
+    /// The cache folder's contents, if there is a usable one.
+    cache: Option<Cache>,
+    /// Each article's content hash (empty without a cache: not computed).
+    hashes: Vec<u128>,
+}
+
+impl TermStore {
+    /// Opens `options.cache`; a cache that cannot be used only makes the
+    /// run slower (a notice, which never fails `--strict`).
+    fn open(options: &Options, corpus: &Corpus, notices: &mut Vec<Warning>) -> Self {
+        let cache = options.cache.as_ref().and_then(|dir| {
+            let settings =
+                cache::settings_hash(&format!("{:?} {:?}", options.analyzer, options.fields));
+            match Cache::open(dir, settings) {
+                Ok((cache, warning)) => {
+                    notices.extend(warning);
+                    Some(cache)
+                }
+                Err(e) => {
+                    notices.push(cache_unusable(dir, &e));
+                    None
+                }
+            }
+        });
+        let hashes = match cache {
+            Some(_) => corpus.docs().par_iter().map(cache::content_hash).collect(),
+            None => Vec::new(),
+        };
+        TermStore { cache, hashes }
+    }
+
+    /// True if there is a cache to read and save.
+    fn active(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// The remembered terms of article `i`, if any.
+    fn terms(&self, i: usize) -> Option<&cache::Terms> {
+        self.cache.as_ref()?.terms(self.hashes[i])
+    }
+
+    /// How many articles the cache has.
+    fn cached(&self) -> usize {
+        (0..self.hashes.len()).filter(|&i| self.terms(i).is_some()).count()
+    }
+
+    /// Saves every article's terms (`fresh[i]`, else the remembered ones)
+    /// and the result.
+    fn save(
+        &mut self,
+        fresh: &[Option<cache::Terms>],
+        result: Option<(u128, &[Vec<Related>])>,
+    ) -> Result<()> {
+        let Some(cache) = self.cache.as_mut() else { return Ok(()) };
+        let docs: Vec<(u128, &cache::Terms)> = self
+            .hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let terms = fresh.get(i).and_then(Option::as_ref).or_else(|| cache.terms(*h));
+                (*h, terms.expect("every article is either cached or analyzed"))
+            })
+            .collect();
+        cache.save(&docs, result)
+    }
 }
 
 /// The warning for a `--cache DIR` that cannot be read or written: the run
@@ -381,20 +404,6 @@ fn site_corpus(
         note.push_str(&format!(", {fallbacks} keyed by path (no {field})"));
     }
     Ok((corpus, note))
-}
-
-/// The `(term, count)` list of a document, sorted by term.
-fn term_counts(doc: &Document, analyzer: &Analyzer, fields: &FieldWeights) -> cache::Terms {
-    let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    document_terms(doc, analyzer, fields, &mut |t, w| match counts.get_mut(t) {
-        Some(c) => *c = c.saturating_add(w),
-        None => {
-            counts.insert(t.to_owned(), w);
-        }
-    });
-    let mut list: cache::Terms = counts.into_iter().collect();
-    list.sort_unstable();
-    list
 }
 
 /// The LSI document vectors `options` asks for, if any (none above

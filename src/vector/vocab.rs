@@ -37,6 +37,12 @@ impl CountMatrix {
         (&self.indices[r.clone()], &self.counts[r])
     }
 
+    /// The `(term, count)` list of document `i`, sorted by term.
+    pub fn row_terms(&self, i: usize) -> Vec<(String, u32)> {
+        let (ids, counts) = self.row(i);
+        ids.iter().zip(counts).map(|(&t, &c)| (self.terms[t as usize].clone(), c)).collect()
+    }
+
     /// Builds the matrix from each document's terms (in any order, with
     /// repeats). A convenience for tests and callers that already have terms.
     pub fn from_terms<S: AsRef<str> + Sync>(docs: &[Vec<S>]) -> Self {
@@ -53,7 +59,7 @@ impl CountMatrix {
 struct Partial {
     ids: HashMap<String, u32>,
     names: Vec<String>,
-    /// (document index, (local term id, weight) per occurrence)
+    /// (document index, (local term id, count) per distinct term)
     docs: Vec<(usize, Vec<(u32, u32)>)>,
 }
 
@@ -86,6 +92,17 @@ where
                     ids.push((p.intern(t), w));
                 }
             });
+            // Kept as (term, count), not one entry per occurrence: a long
+            // article holds its distinct terms only.
+            ids.sort_unstable_by_key(|&(id, _)| id);
+            ids.dedup_by(|next, kept| {
+                let same = next.0 == kept.0;
+                if same {
+                    kept.1 = kept.1.saturating_add(next.1);
+                }
+                same
+            });
+            ids.shrink_to_fit();
             p.docs.push((i, ids));
             p
         })
