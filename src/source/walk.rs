@@ -38,8 +38,9 @@ pub fn has_default_extension(key: &str) -> bool {
 
 /// Adds the files under `dir` to `sources`, keyed relative to `dir`.
 /// Unreadable entries, symlink loops and bad ignore-file lines become
-/// warnings, not failures.
-pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Result<()> {
+/// warnings, not failures. Returns whether a symbolic link was followed:
+/// only then can the walk reach one file by two paths.
+pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Result<bool> {
     // Warnings from the entry filter and from the loop below, in walk order
     // (the walk is single-threaded: the filter runs inside `next`).
     let warnings: Arc<Mutex<Vec<Warning>>> = Arc::default();
@@ -76,6 +77,7 @@ pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Re
             }
         });
     }
+    let mut followed_link = false;
     for entry in builder.build() {
         let entry = match entry {
             Ok(e) => e,
@@ -91,6 +93,7 @@ pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Re
             let mut w = warnings.lock().unwrap_or_else(PoisonError::into_inner);
             w.extend(walk_warnings(err, dir));
         }
+        followed_link |= entry.depth() > 0 && entry.path_is_symlink();
         if !entry.file_type().is_some_and(|t| t.is_file())
             || entry.path().strip_prefix(dir).is_err()
         {
@@ -103,7 +106,7 @@ pub(crate) fn walk_dir(dir: &Path, filter: &Filter, sources: &mut Sources) -> Re
     }
     let mut w = warnings.lock().unwrap_or_else(PoisonError::into_inner);
     sources.warnings.append(&mut w);
-    Ok(())
+    Ok(followed_link)
 }
 
 /// The target of `entry` if it is a symbolic link (below the walked
@@ -256,5 +259,13 @@ mod tests {
         assert_eq!(keys(d.path(), WalkOptions::default()), ["a.md"]);
         let all = WalkOptions { no_ignore: true, ..WalkOptions::default() };
         assert_eq!(keys(d.path(), all), ["a.md", "drafts/c.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_through_a_link_inside_the_tree_is_read_once() {
+        let d = tree(&["a/x.md", "c.md"]);
+        std::os::unix::fs::symlink(d.path().join("a"), d.path().join("b")).unwrap();
+        assert_eq!(keys(d.path(), WalkOptions::default()), ["a/x.md", "c.md"]);
     }
 }
