@@ -308,6 +308,13 @@ pub struct Args {
     #[arg(long)]
     pub follow_external_symlinks: bool,
 
+    /// Also read files that ignore files exclude. A directory walk skips what .gitignore
+    /// (in a git repository), .ignore and .relatedignore list, like ripgrep: a Hugo site's
+    /// git-ignored public/ is not read. Hidden files are skipped all the same; a file named
+    /// on the command line is always read.
+    #[arg(long)]
+    pub no_ignore: bool,
+
     /// Every file under DIR is in language CODE and keyed by its path inside DIR (Hugo's
     /// contentDir per language: --lang-dir en=content/en --lang-dir ja=content/ja gives
     /// .File.Path keys). Repeatable; implies --split-lang.
@@ -436,6 +443,7 @@ impl Args {
                 exclude: self.exclude,
                 root: self.root,
                 follow_external_symlinks: self.follow_external_symlinks,
+                no_ignore: self.no_ignore,
             },
             extract: ExtractOptions {
                 keep_markup: self.keep_markup,

@@ -1,8 +1,9 @@
 //! Sources: command-line inputs → the list of files (and stdin) to read.
 //!
-//! A directory is walked recursively in sorted order (see [`walk`]); a file
-//! is taken as given, whatever its extension (its content decides how it is
-//! read). Each file gets its key here: the path relative to the directory
+//! A directory is walked recursively in sorted order, skipping hidden and
+//! ignored files (see [`walk`]); a file is taken as given, whatever its
+//! extension (its content decides how it is read), even if an ignore file
+//! names it. Each file gets its key here: the path relative to the directory
 //! given on the command line, or the path as given for a file argument,
 //! always with `/` separators so keys are the same on every machine.
 
@@ -33,6 +34,10 @@ pub struct WalkOptions {
     /// with a warning by default: `content/x.md -> ~/.env` must not publish
     /// a secret).
     pub follow_external_symlinks: bool,
+    /// Read files that ignore files exclude (`--no-ignore`): `.gitignore`,
+    /// `.ignore`, `.relatedignore` and git's excludes are not read. Hidden
+    /// files are skipped all the same.
+    pub no_ignore: bool,
 }
 
 /// One file to read.
@@ -55,11 +60,15 @@ pub struct Sources {
     pub warnings: Vec<crate::outcome::Warning>,
 }
 
-/// Compiled include/exclude globs.
+/// Compiled include/exclude globs, and how a walk treats links and ignore
+/// files.
+#[derive(Clone)]
 pub(crate) struct Filter {
     include: Option<GlobSet>,
     exclude: GlobSet,
     pub(crate) follow_external_symlinks: bool,
+    /// Honour ignore files (not `--no-ignore`).
+    pub(crate) ignore_files: bool,
 }
 
 impl Filter {
@@ -77,6 +86,7 @@ impl Filter {
             include,
             exclude: build(&opts.exclude, "--exclude")?,
             follow_external_symlinks: opts.follow_external_symlinks,
+            ignore_files: !opts.no_ignore,
         })
     }
 
@@ -109,6 +119,10 @@ pub fn is_list_page(key: &str) -> bool {
 pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
     let filter = Filter::new(opts)?;
     let mut sources = Sources::default();
+    // Can a file be named twice? Only through two inputs or a link: one
+    // folder walked without links names each file once, and canonicalizing
+    // every path to find out costs a third of the walk.
+    let mut maybe_twice = inputs.iter().filter(|i| i.as_os_str() != "-").count() > 1;
     for input in inputs {
         if input.as_os_str() == "-" {
             sources.stdin = true;
@@ -119,7 +133,7 @@ pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
             _ => Error::io(input, e),
         })?;
         if meta.is_dir() {
-            walk_dir(input, &filter, &mut sources)?;
+            maybe_twice |= walk_dir(input, &filter, &mut sources)?;
         } else {
             let key = path_key(input);
             if filter.named(&key) {
@@ -142,7 +156,9 @@ pub fn discover(inputs: &[PathBuf], opts: &WalkOptions) -> Result<Sources> {
             ),
         });
     }
-    dedupe_same_file(&mut sources.files);
+    if maybe_twice {
+        dedupe_same_file(&mut sources.files);
+    }
     sources.files.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.path.cmp(&b.path)));
     Ok(sources)
 }

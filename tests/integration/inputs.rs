@@ -169,3 +169,92 @@ fn golden_fixture_site_relates_what_a_reader_would() {
     assert_eq!(neighbours(&json, "tfidf.md")[0], "cosine.md");
     assert_eq!(neighbours(&json, "rust-cli.md")[0], "python-cli.md");
 }
+
+/// The keys of a run's JSON output, sorted.
+fn keys_of(json: &serde_json::Value) -> Vec<&str> {
+    json.as_object().expect("object").keys().map(String::as_str).collect()
+}
+
+/// A Hugo site root: articles in content/, the site's own build output in
+/// public/ (which repeats every article's words), git-ignored.
+fn hugo_root(t: &TestDir) {
+    t.write(
+        "content/posts/walrus.md",
+        "---\ntitle: Walrus\n---\nWalrus tusks and walrus swimming.",
+    );
+    t.write("content/posts/tusks.md", "---\ntitle: Tusks\n---\nTusks of a walrus.");
+    t.write("public/posts/walrus/index.html", "<p>Walrus tusks and walrus swimming.</p>");
+    t.write("public/index.html", "<p>Walrus. Tusks.</p>");
+    t.write(".gitignore", "/public/\n");
+}
+
+#[test]
+fn git_ignored_build_output_is_not_read_in_a_git_checkout() {
+    let t = TestDir::new();
+    hugo_root(&t);
+    let status = std::process::Command::new("git")
+        .args(["init", "-q", "."])
+        .current_dir(t.path())
+        .status()
+        .expect("git is needed to make a checkout");
+    assert!(status.success());
+    let json = run_json(t.cmd().arg("."));
+    assert_eq!(keys_of(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
+    // --no-ignore reads it, hidden files (.git/, .gitignore) still not.
+    let json = run_json(t.cmd().args([".", "--no-ignore"]));
+    assert_eq!(
+        keys_of(&json),
+        [
+            "content/posts/tusks.md",
+            "content/posts/walrus.md",
+            "public/index.html",
+            "public/posts/walrus/index.html"
+        ]
+    );
+    // --include chooses among the files the ignore rules leave.
+    let json = run_json(t.cmd().args([".", "--include", "**/walrus*"]));
+    assert_eq!(keys_of(&json), ["content/posts/walrus.md"]);
+    // A file or folder named on the command line is read even if ignored;
+    // the rules apply inside a named folder.
+    let json = run_json(t.cmd().args(["content", "public/index.html"]));
+    assert_eq!(keys_of(&json), ["posts/tusks.md", "posts/walrus.md", "public/index.html"]);
+    let json = run_json(t.cmd().arg("public"));
+    assert_eq!(keys_of(&json), ["index.html", "posts/walrus/index.html"]);
+}
+
+#[test]
+fn gitignore_outside_a_git_repository_is_not_read_like_ripgrep() {
+    let t = TestDir::new();
+    hugo_root(&t);
+    let json = run_json(t.cmd().arg("."));
+    assert_eq!(keys_of(&json).len(), 4, "no .git: .gitignore does not apply: {json}");
+    // Exclude the build output by hand, as docs/site-generators.md says.
+    let json = run_json(t.cmd().args([".", "--exclude", "public/**"]));
+    assert_eq!(keys_of(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
+}
+
+#[test]
+fn dot_ignore_and_dot_relatedignore_are_honoured_without_git() {
+    let t = TestDir::new();
+    t.write("posts/a.md", "walrus tusks");
+    t.write("posts/b.md", "walrus swimming");
+    t.write("notes/todo.md", "walrus chores");
+    t.write("posts/old/c.md", "walrus history");
+    t.write("posts/.hidden.md", "walrus secret");
+    t.write(".ignore", "notes/\n");
+    t.write(
+        "posts/.relatedignore",
+        "old/\n*.md\n# a comment; the last matching line wins\n!b.md\n",
+    );
+    let json = run_json(t.cmd().arg("."));
+    assert_eq!(keys_of(&json), ["posts/b.md"]);
+    let json = run_json(t.cmd().args([".", "--no-ignore"]));
+    assert_eq!(keys_of(&json), ["notes/todo.md", "posts/a.md", "posts/b.md", "posts/old/c.md"]);
+    // --exclude applies on top of the ignore files.
+    let json = run_json(t.cmd().args([".", "--no-ignore", "--exclude", "posts/**"]));
+    assert_eq!(keys_of(&json), ["notes/todo.md"]);
+    // The walk of posts/ leaves only b.md, which --exclude removes; the
+    // ignored a.md named on the command line is read (keyed as given).
+    let json = run_json(t.cmd().args(["posts", "posts/a.md", "--exclude", "b.md"]));
+    assert_eq!(keys_of(&json), ["posts/a.md"]);
+}
