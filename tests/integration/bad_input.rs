@@ -432,7 +432,13 @@ fn ten_thousand_tiny_files_are_all_listed() {
         t.write(&format!("posts/{:02}/{i:05}.md", i % 100), body);
     }
     let (json, stderr) = run_ok(t.cmd().args(["posts", "-k", "3"]));
-    assert!(stderr.is_empty(), "{stderr}");
+    // No warning; a debug build on a loaded machine may add the note that
+    // points slow similarity stages at --max-terms-per-doc.
+    let unexpected: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("related: note: finding neighbours took"))
+        .collect();
+    assert!(unexpected.is_empty(), "{stderr}");
     let map = json.as_object().expect("object");
     assert_eq!(map.len(), 10_000);
     assert!(map.values().all(|v| v.as_array().is_some_and(|a| a.len() == 3)));
