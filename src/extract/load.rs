@@ -243,13 +243,6 @@ fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
     crate::source::charset::decode(bytes, origin)
 }
 
-/// The date in the name of a file under a `_posts` folder.
-fn jekyll_post_date(path: &str) -> Option<String> {
-    let (dir, name) = path.rsplit_once(['/', '\\'])?;
-    let posts = dir.split(['/', '\\']).any(|part| part == "_posts");
-    posts.then(|| crate::site::keys::date_prefix(name)).flatten().map(str::to_owned)
-}
-
 /// Turns one extracted article into a [`Document`] keyed by `key`.
 fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
     Document {
@@ -261,8 +254,7 @@ fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
         code: x.code,
         links: x.links,
         tags: x.tags,
-        // Jekyll and Hexo date posts by file name: `_posts/2024-01-31-hello.md`.
-        date: x.date.or_else(|| key.and_then(|_| jekyll_post_date(origin))),
+        date: x.date,
         draft: x.draft,
         url: x.url,
         slug: x.slug,
@@ -321,19 +313,6 @@ mod tests {
         let (text, note) = decode(b"\xEF\xBB\xBFab\xFF".to_vec(), "f");
         assert_eq!(text, "ab\u{FFFD}");
         assert!(note[0].message.contains("at byte 5;"), "{}", note[0].message);
-    }
-
-    #[test]
-    fn jekyll_posts_take_their_date_from_the_file_name() {
-        assert_eq!(jekyll_post_date("site/_posts/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
-        assert_eq!(jekyll_post_date("_posts/tech/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
-        assert_eq!(jekyll_post_date("posts/2024-01-31-a.md"), None, "only under _posts");
-        assert_eq!(jekyll_post_date("_posts/about.md"), None);
-        let x = Extracted { date: Some("2020-05-05".into()), ..Extracted::default() };
-        let d = document("_posts/2024-01-31-a.md", Some("2024-01-31-a.md"), x);
-        assert_eq!(d.date.as_deref(), Some("2020-05-05"), "front matter wins");
-        let d = document("_posts/2024-01-31-a.md", Some("2024-01-31-a.md"), Extracted::default());
-        assert_eq!(d.date.as_deref(), Some("2024-01-31"));
     }
 
     #[test]

@@ -317,7 +317,7 @@ pub fn file_language(name: &str) -> Option<(String, String)> {
         }
         _ => false,
     };
-    (region_ok && crate::site::filter::ISO_639_1.contains(&primary) && !stem.is_empty())
+    (region_ok && ISO_639_1.contains(&primary) && !stem.is_empty())
         .then(|| (lower.clone(), format!("{stem}.{ext}")))
 }
 
@@ -517,6 +517,29 @@ impl DataFiles {
 
 /// Sets languages, translation groups and source keys, and drops what the
 /// generator does not publish. Runs before [`crate::site::keys::apply`].
+/// The two-letter language codes of ISO 639-1.
+pub(crate) const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// The date in the name of a file under a `_posts` folder.
+fn jekyll_post_date(path: &str) -> Option<String> {
+    let (dir, name) = path.rsplit_once(['/', '\\'])?;
+    let posts = dir.split(['/', '\\']).any(|part| part == "_posts");
+    posts.then(|| keys::date_prefix(name)).flatten().map(str::to_owned)
+}
+
 pub fn prepare(
     docs: &mut Vec<Document>,
     opts: &SiteOptions,
@@ -526,6 +549,10 @@ pub fn prepare(
     let default_lang = opts.default_lang.as_deref().and_then(normalize_lang);
     let mut data_files = DataFiles::default();
     for doc in docs.iter_mut() {
+        // Jekyll and Hexo date posts by file name: `_posts/2024-01-31-hello.md`.
+        if doc.path_key && doc.date.is_none() {
+            doc.date = jekyll_post_date(&doc.origin);
+        }
         if opts.eleventy_data && doc.path_key {
             data_files.apply(doc, warnings);
         }
@@ -639,6 +666,25 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jekyll_posts_take_their_date_from_the_file_name() {
+        assert_eq!(jekyll_post_date("site/_posts/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
+        assert_eq!(jekyll_post_date("_posts/tech/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
+        assert_eq!(jekyll_post_date("posts/2024-01-31-a.md"), None, "only under _posts");
+        assert_eq!(jekyll_post_date("_posts/about.md"), None);
+        let post = |date: Option<&str>| Document {
+            key: "2024-01-31-a.md".into(),
+            origin: "_posts/2024-01-31-a.md".into(),
+            path_key: true,
+            date: date.map(Into::into),
+            ..Document::default()
+        };
+        let mut docs = vec![post(Some("2020-05-05")), post(None)];
+        prepare(&mut docs, &SiteOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(docs[0].date.as_deref(), Some("2020-05-05"), "front matter wins");
+        assert_eq!(docs[1].date.as_deref(), Some("2024-01-31"));
+    }
 
     fn file(origin: &str) -> Document {
         Document {
