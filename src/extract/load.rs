@@ -215,7 +215,13 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
             _ => Ok(extract::plain::extract(&text)),
         };
         extracted
-            .map(|x| vec![document(&origin, Some(&file.key), x)])
+            .map(|mut x| {
+                let notes = std::mem::take(&mut x.notes);
+                note.extend(
+                    notes.into_iter().map(|message| Warning { location: origin.clone(), message }),
+                );
+                vec![document(&origin, Some(&file.key), x)]
+            })
             .map_err(|e| warning(&origin, &e))
     };
     FileLoad { docs, note, bytes: size }

@@ -36,7 +36,7 @@ use pulldown_cmark::LinkType;
 
 use super::html::fragment_to_fields;
 use super::links::find_bare_url;
-use super::markup::{math_text, preprocess};
+use super::markup::{bound_marks, math_text, preprocess};
 use super::{
     ExtractError, ExtractOptions, Extracted, Fields, clean_inline, dedup_tags, line_col, push_tag,
     strip_bom,
@@ -54,7 +54,9 @@ pub fn extract(src: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractErr
         };
         apply_front_matter(&map, &mut out);
     }
-    let fields = body_fields(body, opts);
+    let (body, note) = bound_marks(body);
+    out.notes.extend(note);
+    let fields = body_fields(&body, opts);
     out.text = fields.text.finish();
     out.code = fields.code.finish();
     out.links = fields.links;

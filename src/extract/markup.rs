@@ -21,6 +21,101 @@
 
 use std::borrow::Cow;
 
+/// Most Markdown punctuation marks (`[`, `(`, `*`, `_`, `>`, `<`, `|`…)
+/// read as Markdown in one body; the rest are read as spaces. Every mark
+/// can become a node of the parser's tree (links, emphasis, nested quotes,
+/// table cells), which costs about 100 bytes and 0.1 µs each: a body made
+/// of them (`[a](` × 2.5 million) took over 2 s and 500 MB. A long article
+/// has a few thousand.
+pub(crate) const MAX_MARKS: usize = 1 << 20;
+
+/// Characters that count against [`MAX_MARKS`].
+fn is_mark(c: u8) -> bool {
+    matches!(
+        c,
+        b'[' | b']'
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'!'
+            | b'*'
+            | b'_'
+            | b'~'
+            | b'`'
+            | b'&'
+            | b'$'
+            | b'|'
+            | b'\\'
+            | b'#'
+            | b'-'
+            | b'+'
+            | b'^'
+            | b':'
+            | b'{'
+            | b'}'
+    )
+}
+
+/// `body` with the Markdown punctuation after the first [`MAX_MARKS`]
+/// marks replaced by spaces (same length, so offsets and lines stay), and
+/// a note saying so; fenced code blocks neither count nor change. Borrowed
+/// when the body has fewer marks (every real article). Linear time.
+pub(crate) fn bound_marks(body: &str) -> (Cow<'_, str>, Option<String>) {
+    let b = body.as_bytes();
+    // Cheap upper bound first: most bodies have far fewer marks in all.
+    if b.iter().filter(|&&c| is_mark(c)).count() <= MAX_MARKS {
+        return (Cow::Borrowed(body), None);
+    }
+    let mut out = b.to_vec();
+    let mut marks = 0usize;
+    let mut cut_from = None;
+    let mut fence: Option<(u8, usize)> = None;
+    let mut start = 0usize;
+    while start < b.len() {
+        let end = b[start..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| start + p + 1);
+        let line = &b[start..end];
+        let indent = line.iter().take_while(|&&c| c == b' ').count();
+        let trimmed = &line[indent..];
+        let run = |ch: u8| trimmed.iter().take_while(|&&c| c == ch).count();
+        if let Some((ch, n)) = fence {
+            if indent < 4 && run(ch) >= n && trimmed[run(ch)..].iter().all(u8::is_ascii_whitespace)
+            {
+                fence = None;
+            }
+            start = end;
+            continue;
+        }
+        if indent < 4
+            && let Some(ch) = [b'`', b'~'].into_iter().find(|&c| run(c) >= 3)
+        {
+            fence = Some((ch, run(ch)));
+            start = end;
+            continue;
+        }
+        for (k, &c) in line.iter().enumerate() {
+            if is_mark(c) {
+                marks += 1;
+                if marks > MAX_MARKS {
+                    out[start + k] = b' ';
+                    cut_from.get_or_insert(start + k);
+                }
+            }
+        }
+        start = end;
+    }
+    let Some(at) = cut_from else {
+        return (Cow::Borrowed(body), None);
+    };
+    let line = 1 + b[..at].iter().filter(|&&c| c == b'\n').count();
+    // Only ASCII bytes were replaced by ASCII spaces: still UTF-8.
+    let out = String::from_utf8(out).expect("ASCII replaced by ASCII");
+    let note = format!(
+        "more than {MAX_MARKS} Markdown punctuation marks; from body line {line} on they are read as spaces"
+    );
+    (Cow::Owned(out), Some(note))
+}
+
 /// The body with the syntax above rewritten (borrowed when there is none).
 pub(crate) fn preprocess(body: &str) -> Cow<'_, str> {
     if !["\n:::", ":::", "@[", " =", "{{<", "{{%", "{/*"].iter().any(|m| body.contains(m)) {
@@ -375,5 +470,21 @@ mod tests {
     #[test]
     fn plain_text_is_borrowed() {
         assert!(matches!(preprocess("just text\nmore"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn punctuation_beyond_the_bound_is_read_as_spaces() {
+        let fence = "```\n[[[[\n```\n";
+        let body = format!("{fence}{}", "[a](".repeat(MAX_MARKS / 3 + 10));
+        let (bounded, note) = bound_marks(&body);
+        assert_eq!(bounded.len(), body.len());
+        // The fence is left alone and not counted; the first MAX_MARKS marks stay.
+        assert!(bounded.starts_with(fence));
+        assert_eq!(bounded.bytes().filter(|&c| is_mark(c)).count(), MAX_MARKS + 10);
+        assert!(bounded.ends_with("a  "), "{}", &bounded[bounded.len() - 8..]);
+        assert!(note.is_some_and(|n| n.contains("from body line 4 on")));
+        // Real articles are borrowed.
+        let normal = "# A\n\n[link](x) *em* `code` | a | b |\n".repeat(1_000);
+        assert!(matches!(bound_marks(&normal), (Cow::Borrowed(_), None)));
     }
 }

@@ -59,6 +59,9 @@ pub struct Extracted {
     /// Words of each link and image target ([`links::link_words`]), one
     /// entry per target, in source order.
     pub links: Vec<String>,
+    /// What was changed to keep reading bounded (a warning each, naming
+    /// the file).
+    pub notes: Vec<String>,
 }
 
 /// A failure to parse one input, with a 1-based position when known.

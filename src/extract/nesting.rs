@@ -18,11 +18,16 @@
 //! - an end tag closes only an element it names that is open in scope
 //!   (`</i>` with no `<i>` open closes nothing; `</div>` does not close
 //!   through a `<table>`);
-//! - formatting elements (`<b>`, `<font>`…) the parser may reopen after
-//!   an end tag closed them stay counted until their own end tag finds
-//!   them on top of the stack, and beyond [`MAX_FORMATTING`] of them new
-//!   ones are dropped (the parser re-creates all pending ones at every
-//!   paragraph);
+//! - an end tag the parser handles as "any other end tag" (`</span>`,
+//!   custom elements) closes nothing when a special element (`<div>`,
+//!   `<p>`…) is open above the element it names: the parser ignores it;
+//! - formatting elements other than `<a>` (`<b>`, `<i>`, `<font>`…) are
+//!   dropped, start and end tags (text kept): they never change the
+//!   extracted text, and the parser re-creates every one left open at
+//!   each paragraph (`<p><b id=1>x</p>`…), a cost that grows with the
+//!   input times the number pending. `<a>` tags (whose `href` is a link
+//!   word) stay counted until their own end tag finds them on top of the
+//!   stack, and beyond [`MAX_FORMATTING`] of them new ones are dropped;
 //! - void elements and those the parser closes by itself when a sibling
 //!   starts (`<p>`, `<li>`, `<td>`…) are not counted in HTML, every
 //!   element is in SVG and MathML (where `/>` closes one).
@@ -35,11 +40,25 @@ use std::borrow::Cow;
 /// dozen levels; this bounds the parser's stack scans to a constant per tag.
 pub(crate) const MAX_NESTING: usize = 256;
 
-/// Most formatting elements (`<b>`, `<a>`, `<font>`…) left open or closed
-/// out of order at a time; more are dropped. The parser re-creates every
-/// formatting element an unrelated end tag closed (`<p><b>x</p><p>y`) at
-/// the next text, so N of them pending cost N new elements per paragraph.
-pub(crate) const MAX_FORMATTING: usize = 8;
+/// Most elements, comments and doctypes handed to the parser for one
+/// document; further tags are replaced by a space and comments dropped
+/// (text kept). Every node of the parsed tree costs about 150 bytes and
+/// 0.3 µs: 2.5 million `<p>x` (10 MB) took 700 MB and 2 s. A long page has
+/// a few thousand.
+pub(crate) const MAX_NODES: usize = 1 << 18;
+
+/// Most attributes in one tag; a tag with more is replaced by a space (an
+/// end tag dropped). The tokenizer compares each attribute's name with all
+/// before it, so one tag with N attributes costs N²: 800,000 of them took
+/// minutes.
+pub(crate) const MAX_ATTRIBUTES: usize = 64;
+
+/// Most `<a>` elements left open or closed out of order at a time; more
+/// are dropped. The parser re-creates every formatting element an
+/// unrelated end tag closed (`<p><a href=x>y</p><p>z`) at the next text,
+/// so N of them pending cost N new elements per paragraph. (The other
+/// formatting elements are always dropped.)
+pub(crate) const MAX_FORMATTING: usize = 4;
 
 /// Elements that never have content: their start tag opens nothing.
 const VOID: &[&str] = &[
@@ -63,6 +82,159 @@ const RAW_TEXT: &[&str] =
 /// closed them (the "list of active formatting elements").
 const FORMATTING: &[&str] = &[
     "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+/// Formatting elements that are dropped: they hold no link and are
+/// inline, so the text is the same without them.
+const DROPPED_FORMATTING: &[&str] =
+    &["b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
+
+/// End tags the parser closes "in scope" (through any element but a scope
+/// boundary); every other end tag is "any other end tag", which stops at
+/// the first [`SPECIAL`] element.
+const SCOPED_END: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "button",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "hgroup",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "pre",
+    "search",
+    "section",
+    "summary",
+    "ul",
+    "form",
+    "p",
+    "li",
+    "dd",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "applet",
+    "marquee",
+    "object",
+    "template",
+    "body",
+    "html",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "colgroup",
+    "select",
+];
+
+/// The parser's "special" HTML elements: "any other end tag" does not
+/// close an element through them.
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "bgsound",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "img",
+    "input",
+    "keygen",
+    "li",
+    "link",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "meta",
+    "nav",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "p",
+    "param",
+    "plaintext",
+    "pre",
+    "script",
+    "search",
+    "section",
+    "select",
+    "source",
+    "style",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+    "wbr",
+    "xmp",
 ];
 
 /// An end tag does not close an element through these (the parser's
@@ -165,30 +337,75 @@ pub(crate) fn limit_nesting(src: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0usize;
     let mut i = 0usize;
+    // Nodes the parser will make (elements, comments, doctypes), roughly;
+    // past MAX_NODES everything but text is dropped.
+    let mut nodes = 0usize;
     while let Some(lt) = find_byte(b, i, b'<') {
         let rest = &b[lt + 1..];
         let top = stack.last().map_or(Ns::Html, |o| o.ns);
         let foreign = top.is_foreign();
+        let full = nodes >= MAX_NODES;
+        // A comment, doctype or bogus comment ending at `i`: a node.
+        let mut comment = |i: usize, out: &mut String, copied: &mut usize| {
+            nodes += 1;
+            if full {
+                out.push_str(&src[*copied..lt]);
+                *copied = i;
+            }
+        };
         match rest.first() {
-            Some(b'!') => i = markup_declaration_end(b, lt, foreign),
-            Some(b'?') => i = find_byte(b, lt, b'>').map_or(b.len(), |p| p + 1),
+            Some(b'!') => {
+                i = markup_declaration_end(b, lt, foreign);
+                if !(foreign && rest.starts_with(b"![CDATA[")) {
+                    comment(i, &mut out, &mut copied);
+                }
+            }
+            Some(b'?') => {
+                i = find_byte(b, lt, b'>').map_or(b.len(), |p| p + 1);
+                comment(i, &mut out, &mut copied);
+            }
             Some(b'/') => match rest.get(1) {
                 Some(c) if c.is_ascii_alphabetic() => {
                     let name = lowercase(tag_name(&rest[1..]));
-                    i = tag_end(b, lt + 2).0;
+                    let (end, _, crowded) = tag_end(b, lt + 2);
+                    i = end;
+                    if full || crowded || is_one_of(&name, DROPPED_FORMATTING) {
+                        // Its start tag was dropped too (or closed nothing);
+                        // past the node limit `</p>` and `</br>` would make
+                        // elements.
+                        out.push_str(&src[copied..lt]);
+                        copied = i;
+                        continue;
+                    }
                     close(&mut stack, &name);
                 }
                 Some(b'>') => i = lt + 3,
                 // `</` + anything else is a bogus comment up to `>`.
-                _ => i = find_byte(b, lt, b'>').map_or(b.len(), |p| p + 1),
+                _ => {
+                    i = find_byte(b, lt, b'>').map_or(b.len(), |p| p + 1);
+                    comment(i, &mut out, &mut copied);
+                }
             },
             Some(c) if c.is_ascii_alphabetic() => {
                 let name = lowercase(tag_name(rest));
-                let (end, self_closing) = tag_end(b, lt + 1);
+                let (end, self_closing, crowded) = tag_end(b, lt + 1);
                 i = end;
                 if end == b.len() && !b.ends_with(b">") {
                     break; // a tag cut off by the end of input is dropped
                 }
+                if full || crowded {
+                    // Flattened to a space; a script or style goes whole,
+                    // so that its content does not become text.
+                    if !foreign && is_one_of(&name, RAW_TEXT) {
+                        let close = raw_text_end(b, end, &name);
+                        i = if close < b.len() { tag_end(b, close + 2).0 } else { b.len() };
+                    }
+                    out.push_str(&src[copied..lt]);
+                    out.push(' ');
+                    copied = i;
+                    continue;
+                }
+                nodes += 1;
                 let mut ns = if foreign { top } else { Ns::Html };
                 if foreign && is_one_of(&name, BREAKOUT) {
                     // The parser pops the SVG/MathML elements first.
@@ -217,6 +434,17 @@ pub(crate) fn limit_nesting(src: &str) -> Cow<'_, str> {
                     }
                 };
                 if !counted {
+                    continue;
+                }
+                if ns == Ns::Html && is_one_of(&name, DROPPED_FORMATTING) {
+                    out.push_str(&src[copied..lt]);
+                    if foreign {
+                        // It ended SVG/MathML: a void element that does the
+                        // same keeps that (and the text out of the skipped
+                        // drawing).
+                        out.push_str("<br>");
+                    }
+                    copied = end;
                     continue;
                 }
                 let formatting = ns == Ns::Html && is_one_of(&name, FORMATTING);
@@ -275,7 +503,9 @@ fn close(stack: &mut Vec<Open>, name: &[u8]) {
         return;
     }
     // The nearest open element of that name, not looking through a scope
-    // boundary (nor out of SVG/MathML into HTML or back).
+    // boundary (nor out of SVG/MathML into HTML or back); "any other end
+    // tag" stops at any special element.
+    let any_other = !is_one_of(name, SCOPED_END);
     let mut found = None;
     for (k, o) in stack.iter().enumerate().rev() {
         if o.name == name {
@@ -283,7 +513,11 @@ fn close(stack: &mut Vec<Open>, name: &[u8]) {
             break;
         }
         let boundary = match o.ns {
-            Ns::Html => !html_context || is_one_of(&o.name, SCOPE_BOUNDARY),
+            Ns::Html => {
+                !html_context
+                    || is_one_of(&o.name, SCOPE_BOUNDARY)
+                    || (any_other && is_one_of(&o.name, SPECIAL))
+            }
             Ns::Svg | Ns::Math | Ns::Integration => html_context,
         };
         if boundary {
@@ -431,10 +665,11 @@ fn tag_name(s: &[u8]) -> &[u8] {
 }
 
 /// Index just past the `>` ending the tag whose name starts at `from` (or
-/// the end of input), and whether it ended with a self-closing `/>`.
-/// Follows the tokenizer's attribute states: a quote starts a quoted value
-/// only right after `=`.
-fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
+/// the end of input), whether it ended with a self-closing `/>`, and
+/// whether it has more than [`MAX_ATTRIBUTES`] attributes. Follows the
+/// tokenizer's attribute states: a quote starts a quoted value only right
+/// after `=`.
+fn tag_end(b: &[u8], from: usize) -> (usize, bool, bool) {
     #[derive(Clone, Copy)]
     enum S {
         Name,
@@ -449,13 +684,14 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
     }
     let ws = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
     let mut s = S::Name;
+    let mut attributes = 0usize;
     let mut k = from;
     while k < b.len() {
         let c = b[k];
         k += 1;
         s = match s {
             S::Name | S::AttrName => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 b'/' => S::SelfClosing,
                 c if ws(c) => {
                     if matches!(s, S::Name) {
@@ -468,20 +704,26 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
                 _ => s,
             },
             S::BeforeAttrName => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 b'/' => S::SelfClosing,
                 c if ws(c) => s,
-                _ => S::AttrName,
+                _ => {
+                    attributes += 1;
+                    S::AttrName
+                }
             },
             S::AfterAttrName => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 b'/' => S::SelfClosing,
                 b'=' => S::BeforeValue,
                 c if ws(c) => s,
-                _ => S::AttrName,
+                _ => {
+                    attributes += 1;
+                    S::AttrName
+                }
             },
             S::BeforeValue => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 b'"' | b'\'' => S::Quoted(c),
                 c if ws(c) => s,
                 _ => S::Unquoted,
@@ -489,7 +731,7 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
             S::Quoted(q) if c == q => S::AfterQuoted,
             S::Quoted(_) => s,
             S::AfterQuoted => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 b'/' => S::SelfClosing,
                 c if ws(c) => S::BeforeAttrName,
                 _ => {
@@ -498,12 +740,12 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
                 }
             },
             S::Unquoted => match c {
-                b'>' => return (k, false),
+                b'>' => return (k, false, attributes > MAX_ATTRIBUTES),
                 c if ws(c) => S::BeforeAttrName,
                 _ => s,
             },
             S::SelfClosing => match c {
-                b'>' => return (k, true),
+                b'>' => return (k, true, attributes > MAX_ATTRIBUTES),
                 _ => {
                     k -= 1;
                     S::BeforeAttrName
@@ -511,7 +753,7 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
             },
         };
     }
-    (b.len(), false)
+    (b.len(), false, attributes > MAX_ATTRIBUTES)
 }
 
 fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
@@ -597,21 +839,44 @@ mod tests {
     }
 
     #[test]
-    fn formatting_elements_stay_counted_until_closed_on_top() {
+    fn links_stay_counted_until_closed_on_top() {
         // The parser reopens them all after each </div> or </p>: at most
         // MAX_FORMATTING pending...
         for close in ["</div>", "</p>"] {
             let open = if close == "</p>" { "<p>" } else { "<div>" };
-            let src: String = (0..1_000).map(|i| format!("{open}<b id={i}>x{close}")).collect();
-            assert_eq!(limit_nesting(&src).matches("<b id=").count(), MAX_FORMATTING, "{close}");
+            let src: String = (0..1_000).map(|i| format!("{open}<a href={i}>x{close}")).collect();
+            assert_eq!(limit_nesting(&src).matches("<a href=").count(), MAX_FORMATTING, "{close}");
         }
         // ...identical ones at most three times.
-        let src = format!("{}x", "<div><b id=1></div>".repeat(1_000));
-        assert_eq!(limit_nesting(&src).matches("<b id=1>").count(), 1_000);
+        let src = format!("{}x", "<div><a href=1></div>".repeat(1_000));
+        assert_eq!(limit_nesting(&src).matches("<a href=1>").count(), 1_000);
         // Properly closed ones never count.
-        let src = format!("{}x", "<p><b>a</b> <a href=x>b</a> <code>c</code></p>".repeat(1_000));
+        let src = format!("{}x", "<p><a href=x>b</a> <span>c</span></p>".repeat(1_000));
         assert!(matches!(limit_nesting(&src), Cow::Borrowed(_)));
-        assert!(matches!(limit_nesting("<p><b>x</b><i>y</i></p>"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn other_formatting_elements_are_dropped_text_kept() {
+        assert_eq!(
+            limit_nesting("<p>x <B class=y>b</b> <code>c</CODE> <i>i</p>"),
+            "<p>x b c i</p>"
+        );
+        // Nothing pending for the parser to re-create at every paragraph.
+        let src: String = (0..1_000).map(|i| format!("<p><b id={i}>x</p>")).collect();
+        assert_eq!(limit_nesting(&src), "<p>x</p>".repeat(1_000));
+        // In SVG one still ends the drawing, as a void element.
+        assert_eq!(limit_nesting("<svg><g><b>x</b></svg>"), "<svg><g><br>x</svg>");
+    }
+
+    #[test]
+    fn any_other_end_tag_stops_at_a_special_element() {
+        // `</span>` is ignored with a `<div>` open above the `<span>`.
+        let src = format!("{}text", "<span><div></span>".repeat(1_000));
+        let flat = limit_nesting(&src);
+        assert_eq!(flat.matches("<div>").count() + flat.matches("<span>").count(), MAX_NESTING);
+        // With only inline elements above it, it closes them.
+        let src = format!("{}text", "<span><em-x><q></span>".repeat(1_000));
+        assert!(matches!(limit_nesting(&src), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -619,5 +884,25 @@ mod tests {
         let src = format!("{}x", "<div><table></div>".repeat(1_000));
         let flat = limit_nesting(&src);
         assert_eq!(flat.matches("<div>").count() + flat.matches("<table>").count(), MAX_NESTING);
+    }
+
+    #[test]
+    fn past_the_node_limit_only_text_is_kept() {
+        let src =
+            format!("{}<script>var x;</script><!-- c --></p><p>end", "<p>x".repeat(MAX_NODES));
+        let flat = limit_nesting(&src);
+        assert_eq!(flat.matches("<p>").count(), MAX_NODES);
+        assert!(flat.ends_with("<p>x  end"), "{}", &flat[flat.len() - 20..]);
+        let src = format!("{}x</p>", "<!---->".repeat(MAX_NODES + 5));
+        assert_eq!(limit_nesting(&src), format!("{}x", "<!---->".repeat(MAX_NODES)));
+    }
+
+    #[test]
+    fn a_tag_with_too_many_attributes_is_flattened() {
+        let attrs = |n: usize| (0..n).map(|i| format!(" a{i}=\"v>\"")).collect::<String>();
+        let ok = format!("<div{}>x</div>", attrs(MAX_ATTRIBUTES));
+        assert!(matches!(limit_nesting(&ok), Cow::Borrowed(_)));
+        let src = format!("<p>a<div{}>x</div {}>b", attrs(MAX_ATTRIBUTES + 1), attrs(100));
+        assert_eq!(limit_nesting(&src), "<p>a xb");
     }
 }

@@ -252,7 +252,8 @@ impl Staged {
             cur = p.parent();
         }
         for p in missing.into_iter().rev() {
-            std::fs::create_dir(&p).map_err(|e| Error::io(&p, e))?;
+            // Remembered so that an interrupt removes it again (if empty).
+            super::tempfiles::create_dir(&p).map_err(|e| Error::io(&p, e))?;
             self.created.push(p);
         }
         Ok(())
@@ -273,7 +274,8 @@ impl Staged {
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             self.report.written += 1;
         }
-        self.created.clear(); // they hold files now
+        // They hold files now.
+        super::tempfiles::forget_created(&std::mem::take(&mut self.created));
         for gone in self.previous.iter().filter(|f| !self.names.contains(*f)) {
             let path = dir.join(gone);
             if !is_plain_file_inside(&dir, gone) {
@@ -302,6 +304,7 @@ impl Drop for Staged {
         for p in self.created.iter().rev() {
             let _ = std::fs::remove_dir(p);
         }
+        super::tempfiles::forget_created(&self.created);
     }
 }
 

@@ -20,6 +20,46 @@ const SUFFIX: &str = ".tmp";
 /// came goes too).
 static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Folders created to hold temporary files whose update is not committed
+/// yet (`--output-dir` staging): on a signal, removed when empty, deepest
+/// last in the list, so an interrupted run leaves no empty folders.
+static CREATED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Creates the folder `dir` (its parent must exist) and remembers it for
+/// [`remove_on_signals`] until [`forget_created`].
+pub(crate) fn create_dir(dir: &Path) -> io::Result<()> {
+    // Under the lock the signal handler holds, as in `create_in`.
+    let _dirs = DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    std::fs::create_dir(dir)?;
+    CREATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(dir.to_path_buf());
+    Ok(())
+}
+
+/// These folders are kept (they hold committed files) or were removed by
+/// their owner: a signal no longer removes them.
+pub(crate) fn forget_created(dirs: &[PathBuf]) {
+    let mut created = CREATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    created.retain(|d| !dirs.contains(d));
+}
+
+/// Removes this process's temporary files in `dirs`, then those of the
+/// `created` folders that are empty, deepest (last) first.
+fn remove_own(dirs: &[PathBuf], created: &[PathBuf]) {
+    let prefix = own_prefix();
+    for dir in dirs {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&prefix) && name.ends_with(SUFFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir); // fails, as it should, if not empty
+    }
+}
+
 /// This process's temporary file names start with this.
 fn own_prefix() -> String {
     format!("{PREFIX}{}-", std::process::id())
@@ -58,19 +98,11 @@ pub fn stop_gracefully(flag: Arc<AtomicBool>) {
 /// harmless.
 pub fn remove_on_signals() {
     let _ = ctrlc::set_handler(|| {
-        let prefix = own_prefix();
-        // Held until the process exits: no temporary file is created after
-        // the folders were read (see `create_in`).
+        // Held until the process exits: no temporary file or folder is
+        // created after the folders were read (see `create_in`).
         let dirs = DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for dir in dirs.iter() {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with(&prefix) && name.ends_with(SUFFIX) {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
+        let created = CREATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        remove_own(&dirs, &created);
         match GRACEFUL.get() {
             Some(flag) => flag.store(true, Ordering::SeqCst),
             None => std::process::exit(130),
@@ -134,5 +166,28 @@ mod tests {
         assert!(ours.exists(), "this process's file is live");
         assert!(!dead.exists() && !old.exists());
         assert!(other.exists() && user.exists(), "not our naming: kept");
+    }
+
+    #[test]
+    fn an_interrupt_removes_the_folders_made_for_temporary_files() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b, kept) = (root.path().join("a"), root.path().join("a/b"), root.path().join("k"));
+        for d in [&a, &b, &kept] {
+            create_dir(d).unwrap();
+        }
+        forget_created(std::slice::from_ref(&kept));
+        assert!(!CREATED.lock().unwrap().contains(&kept));
+        let tmp = create_in(&b).unwrap().into_temp_path();
+        std::fs::write(kept.join("x.json"), "[]").unwrap();
+        // What the signal handler does, on this test's folders only.
+        remove_own(&[b.clone(), kept.clone()], &[a.clone(), b.clone()]);
+        assert!(!tmp.exists() && !b.exists() && !a.exists());
+        assert!(kept.join("x.json").exists());
+        // A folder that holds something else stays.
+        create_dir(&a).unwrap();
+        std::fs::write(a.join("user.txt"), "mine").unwrap();
+        remove_own(&[], std::slice::from_ref(&a));
+        assert!(a.join("user.txt").exists());
+        forget_created(&[a, b]);
     }
 }

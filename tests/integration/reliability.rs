@@ -57,6 +57,20 @@ fn hostile(kind: &str, n: usize) -> String {
         "html-empty-comment-dash" => format!("<!--->{}<!-- -->text", "<div>".repeat(n * 200)),
         "html-attribute-quote" => format!("<div =\">{}\"text", "<section>".repeat(n * 200)),
         "markdown-html" => format!("# T\n\n<div>\n{}text\n", tags(n)),
+        // Round two's sweep (scripts/hostile.py): "any other end tag" under
+        // a special element, formatting elements left pending, crowded
+        // tags, Markdown made of punctuation.
+        "html-any-other-end-tag" => format!("{}text", "<span><div></span>".repeat(n * 200)),
+        "html-formatting-pending" => {
+            let pending: String = (0..20).map(|i| format!("<b id={i}><i id={i}>")).collect();
+            format!("<p>{pending}</p>{}text", "<p>x".repeat(n * 200))
+        }
+        "html-many-attributes" => {
+            let attrs: String = (0..n * 200).map(|i| format!(" a{i}=v")).collect();
+            format!("<div{attrs}>text")
+        }
+        "markdown-link-open" => format!("# T\n\n{}", "[a](".repeat(n * 200)),
+        "markdown-emphasis" => format!("# T\n\n{}", "*a_".repeat(n * 200)),
         "feed-description" => {
             let escaped = tags(n).replace('<', "&lt;").replace('>', "&gt;");
             format!(
@@ -104,6 +118,11 @@ fn hostile_nesting_is_linear() {
         "html-empty-comment-dash",
         "html-attribute-quote",
         "markdown-html",
+        "html-any-other-end-tag",
+        "html-formatting-pending",
+        "html-many-attributes",
+        "markdown-link-open",
+        "markdown-emphasis",
         "feed-description",
         "yaml-flow",
         "yaml-mapping",
@@ -146,6 +165,23 @@ fn unmatched_end_tags_and_empty_comments_do_not_stall_a_run() {
     for key in ["tags.html", "comment.html", "a", "inline.md"] {
         assert!(json.get(key).is_some(), "{key} missing: {stderr}");
     }
+}
+
+#[test]
+fn markdown_made_of_punctuation_is_bounded_with_a_warning() {
+    let t = TestDir::new();
+    write_pair(&t);
+    // 1.6 million marks, over the 1,048,576 read as Markdown.
+    t.write("links.md", format!("# Links\n\nwalrus\n{}\n", "[a](".repeat(400_000)));
+    let (json, stderr) = run_ok(t.cmd().arg("."));
+    assert!(json.get("links.md").is_some(), "{stderr}");
+    let warned: Vec<&str> = stderr.lines().filter(|l| l.contains("punctuation marks")).collect();
+    assert_eq!(warned.len(), 1, "{stderr}");
+    assert!(warned[0].starts_with("related: warning: ./links.md"), "{}", warned[0]);
+    assert!(warned[0].contains("from body line 4 on they are read as spaces"), "{}", warned[0]);
+    // A real article is read as before, without a warning.
+    let (_, stderr) = run_ok(t.cmd().args(["walrus.md", "tusks.md"]));
+    assert!(!stderr.contains("punctuation"), "{stderr}");
 }
 
 #[test]
@@ -332,8 +368,10 @@ fn sigterm_and_sigint_remove_our_temp_files() {
     let t = TestDir::new();
     // Many articles: staging their --output-dir files (each synced) takes
     // long enough to catch the run with its temporary files on disk.
+    // In subfolders: staging creates folders in --output-dir, which an
+    // interrupt must remove again.
     for i in 0..1500 {
-        t.write(&format!("c/{i}.md"), format!("# {i}\nwalrus tusks {i} seal{}", i % 7));
+        t.write(&format!("c/s{}/{i}.md", i % 20), format!("# {i}\nwalrus tusks {i} seal{}", i % 7));
     }
     for signal in ["TERM", "INT"] {
         let od = t.path().join(format!("od-{signal}"));
@@ -344,12 +382,20 @@ fn sigterm_and_sigint_remove_our_temp_files() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let has_temp = |dir: &Path| {
-            std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp")))
+        // Every entry below `dir`, depth first.
+        fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                walk(&e.path(), out);
+                out.push(e.path());
+            }
+        }
+        let entries = |dir: &Path| {
+            let mut all = Vec::new();
+            walk(dir, &mut all);
+            all
         };
+        let has_temp =
+            |dir: &Path| entries(dir).iter().any(|p| p.to_string_lossy().ends_with(".tmp"));
         let deadline = Instant::now() + Duration::from_secs(60);
         while !has_temp(&od) && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
             std::thread::sleep(Duration::from_millis(2));
@@ -362,6 +408,12 @@ fn sigterm_and_sigint_remove_our_temp_files() {
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(130), "{signal}");
         assert!(!has_temp(&od), "{signal}: temporary files left behind");
+        // Nor folders made for them (staging creates `od` and `od/sN`).
+        let empty: Vec<_> = std::iter::once(od.clone())
+            .chain(entries(&od))
+            .filter(|p| p.is_dir() && std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_none()))
+            .collect();
+        assert!(empty.is_empty(), "{signal}: empty folders left behind: {empty:?}");
     }
 }
 
@@ -453,8 +505,11 @@ fn non_utf8_file_names_stay_distinct() {
             return; // a filesystem that insists on UTF-8 names
         }
     }
+    // A valid name spelled like the encoding of the first: a key of its own.
+    t.write("caf%E9.md", "walrus cafe percent");
     let (json, stderr) = run_ok(t.cmd().arg("."));
     assert!(json.get("caf%E9.md").is_some() && json.get("caf%E8.md").is_some(), "{json}");
+    assert!(json.get("caf%25E9.md").is_some(), "{json}");
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("not valid UTF-8")).collect();
     assert_eq!(warnings.len(), 1, "warned once: {stderr}");
     assert!(warnings[0].contains("2 file name(s)"), "{stderr}");
