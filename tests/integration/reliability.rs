@@ -141,11 +141,18 @@ fn hostile_nesting_is_linear() {
             let src = hostile(kind, n);
             (0..3).map(|_| extract_time(kind, &src)).min().expect("three runs")
         };
-        let (small, large) = (time(n), time(4 * n));
+        // Quadratic work fails every attempt (a ratio near 16); a machine
+        // busy with other builds only spoils some, so three attempts.
         let floor = Duration::from_millis(20);
+        let mut seen = Vec::new();
+        let linear = (0..3).any(|_| {
+            let (small, large) = (time(n), time(4 * n));
+            seen.push((small, large));
+            large < small.max(floor) * 8
+        });
         assert!(
-            large < small.max(floor) * 8,
-            "{kind}: {} bytes took {small:?}, 4x that {large:?}",
+            linear,
+            "{kind}: {} bytes and 4x that took {seen:?} (three attempts)",
             hostile(kind, n).len()
         );
     }
