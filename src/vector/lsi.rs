@@ -216,7 +216,7 @@ fn sum_over_terms<S>(
 ) -> Array2<f64> {
     let (n, v, nnz) = (cols.inner_dims(), cols.outer_dims(), cols.nnz());
     // bounds[c]..bounds[c + 1]: the terms of chunk c (about nnz / C non-zeros).
-    let mut bounds = vec![v; TERM_CHUNKS + 1];
+    let mut bounds = [v; TERM_CHUNKS + 1];
     bounds[0] = 0;
     let (mut seen, mut c) = (0, 1);
     for t in 0..v {
@@ -353,7 +353,8 @@ fn cholesky_qr(y: &Array2<f64>) -> Array2<f64> {
     let mut r = 0;
     while r < k {
         let p = (r..k).fold(r, |b, i| if a[i * k + i] > a[b * k + b] { i } else { b });
-        if !(a[p * k + p] > ORTHO_TOL * largest) {
+        // (A NaN diagonal stops too.)
+        if a[p * k + p].is_nan() || a[p * k + p] <= ORTHO_TOL * largest {
             break;
         }
         if p != r {
@@ -641,7 +642,7 @@ mod tests {
         let g = gaussian(50, 6, 9);
         // Columns 4 and 5 are combinations of the others: rank 4.
         let mut y = g.clone();
-        let c4 = &g.column(0) * 2.0 - &g.column(1);
+        let c4 = &g.column(0) * 2.0 - g.column(1);
         let c5 = &g.column(2) + &g.column(3) * 0.5;
         y.column_mut(4).assign(&c4);
         y.column_mut(5).assign(&c5);
