@@ -7,30 +7,37 @@
 //! TF-IDF one (see `crate::similar`).
 //!
 //! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and
-//! 5.1), for the n × V matrix `A` of L2-normalized TF-IDF rows:
+//! 5.1), for the n × V matrix `A` of L2-normalized TF-IDF rows, and works on
+//! the document side only (sites have far fewer articles than terms):
 //!
 //! 1. `Y = A·Ω` with `Ω` a V × l Gaussian test matrix, `l = d + p`
-//!    (`p` = [`LsiOptions::oversample`]), drawn from a ChaCha8 generator with
-//!    a fixed seed, one stream per block of terms;
-//! 2. `Q = orth(Y)`, then `q` power iterations (`Q = orth(A·orth(Aᵀ·Q))`),
-//!    each product re-orthonormalized so the small singular values survive;
-//! 3. `Bᵀ = Aᵀ·Q`; the small l × l eigenproblem `B·Bᵀ = W·Σ²·Wᵀ` gives
-//!    `A ≈ (Q·W)·Σ·(Bᵀ·W·Σ⁻¹)ᵀ`;
-//! 4. document vectors: the first `d` columns of `Q·W·Σ`, L2-normalized.
+//!    (`p` = [`LsiOptions::oversample`]), each row drawn from a ChaCha8
+//!    generator seeded with the seed plus the term id, when it is used;
+//! 2. `Q = orth(Y)`, then `q` power iterations `Q = orth(A·(Aᵀ·Q))`;
+//! 3. the small l × l eigenproblem `B·Bᵀ = Qᵀ·A·(Aᵀ·Q) = W·Σ²·Wᵀ` (with
+//!    `B = Qᵀ·A`) gives `A ≈ (Q·W)·Σ·(Bᵀ·W·Σ⁻¹)ᵀ`;
+//! 4. document vectors: the first `d` columns of `Q·W·Σ`, L2-normalized
+//!    (the right singular vectors `Bᵀ·W·Σ⁻¹` are only formed by
+//!    [`truncated_svd`]).
 //!
-//! Dense factors are [`ndarray`] arrays and every tall product is its
-//! blocked `dot` (matrixmultiply). Orthonormalization goes through the l × l
-//! Gram matrix, twice (like CholeskyQR2, see `orthonormal`); the only
-//! factorization written here is a Jacobi eigen-solver for l × l symmetric
-//! matrices (`faer` would do it, but added 47 crates and over ten minutes of
-//! build on the project's 2-core machine for a 110 × 110 problem). The
-//! sparse × dense products run in parallel, one output row per task, each
-//! summed in ascending term (or document) order, and the dense steps are
-//! sequential: the vectors are bit for bit the same for any thread count. Term ids are numbered by document frequency
-//! then term, and documents by key, so they do not depend on input order.
+//! Every dense matrix is n × l or l × l: `A·(Aᵀ·Q)` is summed term by term
+//! (`Σₜ aₜ·(aₜᵀ·Q)`, see `sum_over_terms`), so no V × l matrix is formed.
+//! Dense factors are [`ndarray`] arrays and every n × l product is its
+//! blocked `dot` (matrixmultiply, single-threaded). Orthonormalization is
+//! CholeskyQR2 with a pivoted Cholesky factor of the l × l Gram matrix (see
+//! `orthonormal`), and the eigenproblem is solved by Householder
+//! tridiagonalization and implicit QL (`faer` would do both, but added 47
+//! crates and over ten minutes of build on the project's 2-core machine for
+//! a 110 × 110 problem). The sparse products run in parallel over a fixed
+//! split of the terms (`TERM_CHUNKS` chunks of about equal non-zeros) whose
+//! partial sums are added in chunk order, and the dense steps are
+//! sequential: the vectors are bit for bit the same for any thread count.
+//! Term ids are numbered by document frequency then term, and documents by
+//! key, so they do not depend on input order.
 //!
-//! Cost: O(nnz · l · (2q + 2)) for the products, O((n + V) · l²) for the Gram matrices and products;
-//! memory O((n + V) · l) floats.
+//! Cost: O(nnz · l · (2q + 3)) for the sparse products, O(n · l²) for the
+//! orthonormalizations and O(l³) for the small factorizations; memory
+//! O(TERM_CHUNKS · n · l) floats.
 
 use ndarray::{Array2, ArrayView1};
 use rand::{RngExt, SeedableRng};
@@ -59,10 +66,6 @@ impl Default for LsiOptions {
     }
 }
 
-/// Terms per random-number stream: the test matrix is drawn in blocks of
-/// this many rows in parallel, each from its own seeded stream.
-const TERMS_PER_STREAM: usize = 1024;
-
 /// A rank-`d` factorization `A ≈ U·diag(σ)·Vᵀ` (columns of `U`, `V`
 /// orthonormal, σ descending).
 #[derive(Debug, Clone)]
@@ -79,39 +82,63 @@ pub struct Factors {
 /// `d` is clamped to `min(n, V)` and to the numerical rank of the sampled
 /// range; an empty matrix gives empty factors.
 pub fn truncated_svd(m: &TfIdfMatrix, opts: &LsiOptions) -> Factors {
+    let v = m.terms().len();
+    match left_factors(m, opts) {
+        None => Factors {
+            u: Array2::zeros((m.n_docs(), 0)),
+            sigma: Vec::new(),
+            v: Array2::zeros((v, 0)),
+        },
+        Some(Left { q, w, sigma }) => {
+            // Bᵀ = Aᵀ·Q, and A ≈ Q·B = (Q·W)·diag(σ)·(Aᵀ·Q·W·diag(1/σ))ᵀ.
+            let mut right = transpose_times(&m.to_columns(), &q).dot(&w);
+            for (mut col, s) in right.columns_mut().into_iter().zip(&sigma) {
+                col.mapv_inplace(|x| x / s);
+            }
+            Factors { u: q.dot(&w), sigma, v: right }
+        }
+    }
+}
+
+/// The document-side factors: `Q` (n × r, orthonormal columns spanning the
+/// sampled range), and the first `top ≤ d` eigenvectors `W` (r × top) of
+/// `B·Bᵀ` and singular values `σ` of `B = Qᵀ·A`.
+struct Left {
+    q: Array2<f64>,
+    w: Array2<f64>,
+    sigma: Vec<f64>,
+}
+
+/// Steps 1–3 of the module docs; `None` when the matrix has rank 0 or `d`
+/// is 0. Every dense matrix is n × l or l × l (plus `Z`, V × l, one at a
+/// time), so no step costs more than O(nnz · l + n · l²).
+fn left_factors(m: &TfIdfMatrix, opts: &LsiOptions) -> Option<Left> {
     let (n, v) = (m.n_docs(), m.terms().len());
     let d = opts.dims.min(n).min(v);
     let l = (d + opts.oversample).min(n).min(v);
-    let empty =
-        || Factors { u: Array2::zeros((n, 0)), sigma: Vec::new(), v: Array2::zeros((v, 0)) };
     if d == 0 {
-        return empty();
+        return None;
     }
     let cols = m.to_columns();
-    let omega = gaussian(v, l, opts.seed);
-    let mut q = orthonormal(&times(m, &omega));
+    let mut q = orthonormal(&times_test_matrix(&cols, l, opts.seed));
     for _ in 0..opts.power_iters {
-        let z = orthonormal(&transpose_times(&cols, &q));
-        q = orthonormal(&times(m, &z));
+        q = orthonormal(&gram_times(&cols, &q));
     }
-    // Bᵀ = Aᵀ·Q (V × r); B·Bᵀ = W·diag(σ²)·Wᵀ gives B's left singular
-    // vectors W, so A ≈ Q·B = (Q·W)·diag(σ)·(Bᵀ·W·diag(1/σ))ᵀ.
     if q.ncols() == 0 {
-        return empty();
+        return None;
     }
-    let bt = transpose_times(&cols, &q);
-    let (eigenvalues, w) = symmetric_eigen(&bt.t().dot(&bt));
+    // B·Bᵀ = Qᵀ·A·Aᵀ·Q: r × r, symmetrized so that rounding in the product
+    // cannot make the eigenproblem unsymmetric.
+    let g = q.t().dot(&gram_times(&cols, &q));
+    let g = Array2::from_shape_fn(g.dim(), |(a, b)| 0.5 * (g[[a, b]] + g[[b, a]]));
+    let (eigenvalues, w) = symmetric_eigen(&g);
     let top = eigenvalues.iter().take(d).take_while(|&&e| e > RANK_TOL * eigenvalues[0]).count();
     if top == 0 {
-        return empty();
+        return None;
     }
     let w = w.slice(ndarray::s![.., ..top]).to_owned();
-    let sigma: Vec<f64> = eigenvalues[..top].iter().map(|e| e.sqrt()).collect();
-    let mut right = bt.dot(&w);
-    for (mut col, s) in right.columns_mut().into_iter().zip(&sigma) {
-        col.mapv_inplace(|x| x / s);
-    }
-    Factors { u: q.dot(&w), sigma, v: right }
+    let sigma = eigenvalues[..top].iter().map(|e| e.sqrt()).collect();
+    Some(Left { q, w, sigma })
 }
 
 /// Squared singular values below this fraction of the largest are treated
@@ -129,10 +156,13 @@ impl Lsi {
     /// The rows of `U·Σ` of [`truncated_svd`], scaled to unit length (a
     /// document without terms keeps a zero row: cosine 0 with every other).
     pub fn fit(m: &TfIdfMatrix, opts: &LsiOptions) -> Self {
-        let f = truncated_svd(m, opts);
-        let mut vectors = f.u;
+        let Some(Left { q, w, sigma, .. }) = left_factors(m, opts) else {
+            return Lsi { vectors: Array2::zeros((m.n_docs(), 0)) };
+        };
+        // U·Σ = Q·W·Σ: the right singular vectors (V × d) are never formed.
+        let mut vectors = q.dot(&w);
         for mut row in vectors.rows_mut() {
-            row.iter_mut().zip(&f.sigma).for_each(|(x, s)| *x *= s);
+            row.iter_mut().zip(&sigma).for_each(|(x, s)| *x *= s);
             let norm = row.iter().fold(0.0, |a, x| a + x * x).sqrt();
             if norm > 0.0 {
                 row.iter_mut().for_each(|x| *x /= norm);
@@ -163,41 +193,121 @@ impl Lsi {
     }
 }
 
-/// A `rows × cols` matrix of standard normal draws; rows in blocks of
-/// [`TERMS_PER_STREAM`], block `b` from the stream seeded with `seed + b`.
-fn gaussian(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
-    let mut out = Array2::<f64>::zeros((rows, cols));
-    if let Some(data) = out.as_slice_mut() {
-        data.par_chunks_mut(TERMS_PER_STREAM * cols.max(1)).enumerate().for_each(|(b, chunk)| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(b as u64));
-            chunk.iter_mut().for_each(|x| *x = rng.sample(StandardNormal));
-        });
+/// Terms are split into this many chunks of about equal non-zeros; the
+/// chunks' partial sums are computed in parallel and added in chunk order,
+/// so the result does not depend on the thread count.
+const TERM_CHUNKS: usize = 8;
+
+/// `A` by columns: the inverted index, V × n as CSC.
+type Columns = sprs::CsMatI<f64, u32, usize>;
+
+/// `Σₜ aₜ·f(t)ᵀ` (n × l) over the columns `aₜ` of `A`, where
+/// `each(state, t, aₜ, f)` writes the l-vector `f(t)` into a zeroed buffer
+/// (`state` is `init(first term)`, once per chunk, then passed to the
+/// chunk's terms in ascending order): every
+/// term adds `w(i,t)·f(t)` to the rows `i` of its documents, terms in
+/// ascending order within a chunk. No V × l matrix is ever formed; memory
+/// is O(TERM_CHUNKS · n · l).
+fn sum_over_terms<S>(
+    cols: &Columns,
+    l: usize,
+    init: impl Fn(usize) -> S + Sync,
+    each: impl Fn(&mut S, usize, sprs::CsVecViewI<'_, f64, u32>, &mut [f64]) + Sync,
+) -> Array2<f64> {
+    let (n, v, nnz) = (cols.inner_dims(), cols.outer_dims(), cols.nnz());
+    // bounds[c]..bounds[c + 1]: the terms of chunk c (about nnz / C non-zeros).
+    let mut bounds = [v; TERM_CHUNKS + 1];
+    bounds[0] = 0;
+    let (mut seen, mut c) = (0, 1);
+    for t in 0..v {
+        seen += cols.outer_view(t).map_or(0, |col| col.nnz());
+        while c < TERM_CHUNKS && seen * TERM_CHUNKS >= c * nnz {
+            bounds[c] = t + 1;
+            c += 1;
+        }
     }
-    out
+    let partials: Vec<Vec<f64>> = (0..TERM_CHUNKS)
+        .into_par_iter()
+        .map(|c| {
+            let terms = bounds[c]..bounds[c + 1];
+            let mut out = vec![0.0; if terms.is_empty() { 0 } else { n * l }];
+            let mut f = vec![0.0; l];
+            let mut state = init(terms.start);
+            for t in terms {
+                let col = cols.outer_view(t).expect("t < V");
+                f.iter_mut().for_each(|x| *x = 0.0);
+                // Called for every term, even one without documents (none in
+                // practice), so that `state` advances the same whatever the split.
+                each(&mut state, t, col.view(), &mut f);
+                for (i, &w) in col.iter() {
+                    let row = &mut out[i * l..(i + 1) * l];
+                    row.iter_mut().zip(&f).for_each(|(o, &x)| *o += w * x);
+                }
+            }
+            out
+        })
+        .collect();
+    let mut total = vec![0.0; n * l];
+    for p in partials.iter().filter(|p| !p.is_empty()) {
+        total.iter_mut().zip(p).for_each(|(t, &x)| *t += x);
+    }
+    Array2::from_shape_vec((n, l), total).expect("n · l values")
 }
 
-/// `A·X` for the sparse rows `A` (n × V) and dense `X` (V × l): row `i` is
-/// `Σ w(i,t)·X[t]` over `i`'s terms in ascending order.
-fn times(m: &TfIdfMatrix, x: &Array2<f64>) -> Array2<f64> {
-    let l = x.ncols();
-    let mut out = Array2::<f64>::zeros((m.n_docs(), l));
-    if l == 0 {
-        return out;
+/// Terms per random-number stream of the test matrix `Ω`: row `t` holds
+/// the draws `(t mod TERMS_PER_STREAM)·l ..` of the stream seeded with
+/// `seed + t / TERMS_PER_STREAM` (the layout of the first LSI version, whose
+/// draws the relevance measurements were made with).
+const TERMS_PER_STREAM: usize = 1024;
+
+/// The generator for `Ω`'s rows from term `first` on: its block's stream,
+/// advanced past the block's earlier rows (at most 1023 · l draws, discarded:
+/// the Gaussian sampler uses a varying amount of randomness per draw, so the
+/// stream cannot jump).
+fn test_matrix_stream(seed: u64, first: usize, l: usize) -> ChaCha8Rng {
+    let block = first / TERMS_PER_STREAM;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(block as u64));
+    for _ in 0..(first - block * TERMS_PER_STREAM) * l {
+        let _: f64 = rng.sample(StandardNormal);
     }
-    let data = out.as_slice_mut().expect("a new array is contiguous");
-    data.par_chunks_mut(l).enumerate().for_each(|(i, row)| {
-        let (terms, weights) = m.row(i);
-        for (&t, &w) in terms.iter().zip(weights) {
-            row.iter_mut().zip(x.row(t as usize)).for_each(|(o, &xv)| *o += w * xv);
-        }
-    });
-    out
+    rng
+}
+
+/// `Y = A·Ω` (n × l) for the V × l Gaussian test matrix `Ω`, whose rows are
+/// drawn as they are used (see [`TERMS_PER_STREAM`]), never stored.
+fn times_test_matrix(cols: &Columns, l: usize, seed: u64) -> Array2<f64> {
+    sum_over_terms(
+        cols,
+        l,
+        |first| test_matrix_stream(seed, first, l),
+        |rng, t, _, omega| {
+            if t % TERMS_PER_STREAM == 0 {
+                *rng = test_matrix_stream(seed, t, l);
+            }
+            omega.iter_mut().for_each(|x| *x = rng.sample(StandardNormal));
+        },
+    )
+}
+
+/// `A·(Aᵀ·Q)` (n × l) as `Σₜ aₜ·(aₜᵀ·Q)`: each term's row of `Aᵀ·Q` is
+/// summed over its documents in ascending order, used at once, and dropped.
+fn gram_times(cols: &Columns, q: &Array2<f64>) -> Array2<f64> {
+    sum_over_terms(
+        cols,
+        q.ncols(),
+        |_| (),
+        |_, _, col, z| {
+            for (i, &w) in col.iter() {
+                z.iter_mut().zip(q.row(i)).for_each(|(o, &x)| *o += w * x);
+            }
+        },
+    )
 }
 
 /// `Aᵀ·Y` for `A` given by columns (the inverted index, V × n as CSC) and
 /// dense `Y` (n × l): row `t` is `Σ w(i,t)·Y[i]` over `t`'s documents in
 /// ascending order.
-fn transpose_times(cols: &sprs::CsMatI<f64, u32, usize>, y: &Array2<f64>) -> Array2<f64> {
+fn transpose_times(cols: &Columns, y: &Array2<f64>) -> Array2<f64> {
     let l = y.ncols();
     let mut out = Array2::<f64>::zeros((cols.cols(), l));
     if l == 0 {
@@ -215,81 +325,240 @@ fn transpose_times(cols: &sprs::CsMatI<f64, u32, usize>, y: &Array2<f64>) -> Arr
 }
 
 /// An orthonormal basis of the range of `y`'s columns (m × r, r ≤ l the
-/// numerical rank): from the eigen-decomposition of the small Gram matrix
-/// `yᵀy = W·Λ·Wᵀ`, `Q = y·W·Λ^(−1/2)` over the eigenvalues above
-/// [`ORTHO_TOL`]; done twice, as the Gram matrix squares the condition
-/// number (like CholeskyQR2). The m × l products are ndarray's blocked
-/// `dot` (matrixmultiply, single-threaded: the same bits for any thread
-/// count); only the l × l eigenproblem is solved here.
+/// numerical rank), by CholeskyQR2: the Cholesky factor `L` of the small
+/// Gram matrix `yᵀy = L·Lᵀ` gives `Q = y·L⁻ᵀ`, done twice, as the Gram
+/// matrix squares the condition number. The Cholesky factorization pivots
+/// on the largest remaining diagonal and stops when it falls below
+/// [`ORTHO_TOL`] of the largest (the columns left are, numerically, in the
+/// span of those taken: rank deficiency). The m × l products are ndarray's
+/// blocked `dot` (matrixmultiply, single-threaded: the same bits for any
+/// thread count); the l × l steps are written here, O(l³).
 fn orthonormal(y: &Array2<f64>) -> Array2<f64> {
-    let once = |y: &Array2<f64>| {
-        if y.ncols() == 0 || y.iter().all(|&x| x == 0.0) {
-            return Array2::zeros((y.nrows(), 0));
-        }
-        let (eigenvalues, w) = symmetric_eigen(&y.t().dot(y));
-        let keep = eigenvalues.iter().take_while(|&&e| e > ORTHO_TOL * eigenvalues[0]).count();
-        let mut scaled = w.slice(ndarray::s![.., ..keep]).to_owned();
-        for (mut col, e) in scaled.columns_mut().into_iter().zip(&eigenvalues) {
-            col.mapv_inplace(|x| x / e.sqrt());
-        }
-        y.dot(&scaled)
-    };
-    once(&once(y))
+    cholesky_qr(&cholesky_qr(y))
 }
 
-/// Directions of the Gram matrix with eigenvalues below this fraction of
-/// the largest are dropped: their singular values are below ~1e-7 of the
-/// largest, where the Gram matrix has no accurate digits left.
+/// One pass of [`orthonormal`].
+fn cholesky_qr(y: &Array2<f64>) -> Array2<f64> {
+    let k = y.ncols();
+    if k == 0 || y.iter().all(|&x| x == 0.0) {
+        return Array2::zeros((y.nrows(), 0));
+    }
+    let gram = y.t().dot(y);
+    // Right-looking pivoted Cholesky on a row-major copy: after step r, the
+    // first r columns' lower part hold L (rows in pivot order) and the
+    // trailing block the Schur complement.
+    let mut a: Vec<f64> = gram.iter().copied().collect();
+    let mut perm: Vec<usize> = (0..k).collect();
+    let largest = (0..k).fold(0f64, |m, i| m.max(a[i * k + i]));
+    let mut r = 0;
+    while r < k {
+        let p = (r..k).fold(r, |b, i| if a[i * k + i] > a[b * k + b] { i } else { b });
+        // (A NaN diagonal stops too.)
+        if a[p * k + p].is_nan() || a[p * k + p] <= ORTHO_TOL * largest {
+            break;
+        }
+        if p != r {
+            perm.swap(r, p);
+            for c in 0..k {
+                a.swap(r * k + c, p * k + c);
+            }
+            for row in 0..k {
+                a.swap(row * k + r, row * k + p);
+            }
+        }
+        let pivot = a[r * k + r].sqrt();
+        a[r * k + r] = pivot;
+        for i in r + 1..k {
+            a[i * k + r] /= pivot;
+        }
+        for i in r + 1..k {
+            let li = a[i * k + r];
+            for j in r + 1..k {
+                a[i * k + j] -= li * a[j * k + r];
+            }
+        }
+        r += 1;
+    }
+    // T = L⁻¹ (lower triangular, r × r) by forward substitution; Q = y_P·Tᵀ.
+    let mut t = Array2::<f64>::zeros((r, r));
+    for c in 0..r {
+        t[[c, c]] = 1.0 / a[c * k + c];
+        for i in c + 1..r {
+            let s = (c..i).fold(0.0, |s, m| s + a[i * k + m] * t[[m, c]]);
+            t[[i, c]] = -s / a[i * k + i];
+        }
+    }
+    y.select(ndarray::Axis(1), &perm[..r]).dot(&t.t())
+}
+
+/// Columns whose remaining Gram diagonal is below this fraction of the
+/// largest are dropped: their part outside the others' span is below ~1e-7
+/// of the largest column, where the Gram matrix has no accurate digits left.
 const ORTHO_TOL: f64 = 1e-14;
 
 /// Eigenvalues (descending) and eigenvectors (columns, same order) of the
-/// symmetric matrix `a`, by cyclic Jacobi rotations: l ≤ a few hundred here,
-/// where Jacobi is simple, accurate to rounding and deterministic.
+/// symmetric matrix `a`: Householder reduction to tridiagonal form, then
+/// the implicit QL algorithm (the EISPACK `tred2`/`tql2` pair as in JAMA).
+/// O(l³), a few milliseconds at l = 110; sequential and deterministic.
+#[allow(clippy::needless_range_loop)] // indices follow the published algorithm
 fn symmetric_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    let k = a.nrows();
-    let mut a = a.clone();
-    let mut v = Array2::<f64>::eye(k);
-    for _sweep in 0..64 {
-        let off: f64 = (0..k)
-            .flat_map(|p| (p + 1..k).map(move |q| (p, q)))
-            .fold(0.0, |s, (p, q)| s + a[[p, q]] * a[[p, q]]);
-        let diag: f64 = (0..k).fold(0.0, |s, p| s + a[[p, p]] * a[[p, p]]);
-        if off <= f64::EPSILON * f64::EPSILON * diag || off == 0.0 {
-            break;
+    let n = a.nrows();
+    if n == 0 {
+        return (Vec::new(), Array2::zeros((0, 0)));
+    }
+    let mut v: Vec<Vec<f64>> = (0..n).map(|i| a.row(i).to_vec()).collect();
+    let mut d = vec![0.0; n];
+    let mut e = vec![0.0; n];
+    // tred2: symmetric Householder reduction to tridiagonal form.
+    d.copy_from_slice(&v[n - 1]);
+    for i in (1..n).rev() {
+        let scale: f64 = d[..i].iter().map(|x| x.abs()).sum();
+        let mut h = 0.0;
+        if scale == 0.0 {
+            e[i] = d[i - 1];
+            for j in 0..i {
+                d[j] = v[i - 1][j];
+                v[i][j] = 0.0;
+                v[j][i] = 0.0;
+            }
+        } else {
+            for k in 0..i {
+                d[k] /= scale;
+                h += d[k] * d[k];
+            }
+            let mut f = d[i - 1];
+            let mut g = h.sqrt();
+            if f > 0.0 {
+                g = -g;
+            }
+            e[i] = scale * g;
+            h -= f * g;
+            d[i - 1] = f - g;
+            e[..i].iter_mut().for_each(|x| *x = 0.0);
+            for j in 0..i {
+                f = d[j];
+                v[j][i] = f;
+                g = e[j] + v[j][j] * f;
+                for k in j + 1..i {
+                    g += v[k][j] * d[k];
+                    e[k] += v[k][j] * f;
+                }
+                e[j] = g;
+            }
+            f = 0.0;
+            for j in 0..i {
+                e[j] /= h;
+                f += e[j] * d[j];
+            }
+            let hh = f / (h + h);
+            for j in 0..i {
+                e[j] -= hh * d[j];
+            }
+            for j in 0..i {
+                f = d[j];
+                g = e[j];
+                for k in j..i {
+                    v[k][j] -= f * e[k] + g * d[k];
+                }
+                d[j] = v[i - 1][j];
+                v[i][j] = 0.0;
+            }
         }
-        for p in 0..k {
-            for q in p + 1..k {
-                let apq = a[[p, q]];
-                if apq == 0.0 {
-                    continue;
-                }
-                // The rotation that zeroes a[p][q] (Golub & Van Loan 8.5.2).
-                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for r in 0..k {
-                    let (arp, arq) = (a[[r, p]], a[[r, q]]);
-                    a[[r, p]] = c * arp - s * arq;
-                    a[[r, q]] = s * arp + c * arq;
-                }
-                for r in 0..k {
-                    let (apr, aqr) = (a[[p, r]], a[[q, r]]);
-                    a[[p, r]] = c * apr - s * aqr;
-                    a[[q, r]] = s * apr + c * aqr;
-                }
-                for r in 0..k {
-                    let (vrp, vrq) = (v[[r, p]], v[[r, q]]);
-                    v[[r, p]] = c * vrp - s * vrq;
-                    v[[r, q]] = s * vrp + c * vrq;
+        d[i] = h;
+    }
+    for i in 0..n - 1 {
+        v[n - 1][i] = v[i][i];
+        v[i][i] = 1.0;
+        let h = d[i + 1];
+        if h != 0.0 {
+            for k in 0..=i {
+                d[k] = v[k][i + 1] / h;
+            }
+            for j in 0..=i {
+                let g = (0..=i).fold(0.0, |g, k| g + v[k][i + 1] * v[k][j]);
+                for k in 0..=i {
+                    v[k][j] -= g * d[k];
                 }
             }
         }
+        for k in 0..=i {
+            v[k][i + 1] = 0.0;
+        }
     }
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&x, &y| a[[y, y]].total_cmp(&a[[x, x]]).then(x.cmp(&y)));
-    let values = order.iter().map(|&i| a[[i, i]]).collect();
-    let vectors = Array2::from_shape_fn((k, k), |(r, c)| v[[r, order[c]]]);
+    for j in 0..n {
+        d[j] = v[n - 1][j];
+        v[n - 1][j] = 0.0;
+    }
+    v[n - 1][n - 1] = 1.0;
+    e[0] = 0.0;
+    // tql2: implicit QL iterations on the tridiagonal matrix.
+    for i in 1..n {
+        e[i - 1] = e[i];
+    }
+    e[n - 1] = 0.0;
+    let eps = f64::EPSILON;
+    let (mut f, mut tst1) = (0f64, 0f64);
+    for l in 0..n {
+        tst1 = tst1.max(d[l].abs() + e[l].abs());
+        let mut m = l;
+        while m < n - 1 && e[m].abs() > eps * tst1 {
+            m += 1;
+        }
+        if m > l {
+            // Converges in 1–3 iterations per eigenvalue; the cap only
+            // guards against non-finite input.
+            for _iteration in 0..64 {
+                let g = d[l];
+                let mut p = (d[l + 1] - g) / (2.0 * e[l]);
+                let mut r = p.hypot(1.0);
+                if p < 0.0 {
+                    r = -r;
+                }
+                d[l] = e[l] / (p + r);
+                d[l + 1] = e[l] * (p + r);
+                let dl1 = d[l + 1];
+                let h = g - d[l];
+                for x in &mut d[l + 2..n] {
+                    *x -= h;
+                }
+                f += h;
+                p = d[m];
+                let (mut c, mut c2, mut c3) = (1.0, 1.0, 1.0);
+                let el1 = e[l + 1];
+                let (mut s, mut s2) = (0.0, 0.0);
+                for i in (l..m).rev() {
+                    c3 = c2;
+                    c2 = c;
+                    s2 = s;
+                    let g = c * e[i];
+                    let h = c * p;
+                    r = p.hypot(e[i]);
+                    e[i + 1] = s * r;
+                    s = e[i] / r;
+                    c = p / r;
+                    p = c * d[i] - s * g;
+                    d[i + 1] = h + s * (c * g + s * d[i]);
+                    for row in v.iter_mut() {
+                        let h = row[i + 1];
+                        row[i + 1] = s * row[i] + c * h;
+                        row[i] = c * row[i] - s * h;
+                    }
+                }
+                p = -s * s2 * c3 * el1 * e[l] / dl1;
+                e[l] = s * p;
+                d[l] = c * p;
+                if e[l].abs() <= eps * tst1 {
+                    break;
+                }
+            }
+        }
+        d[l] += f;
+        e[l] = 0.0;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&x, &y| d[y].total_cmp(&d[x]).then(x.cmp(&y)));
+    let values = order.iter().map(|&i| d[i]).collect();
+    let vectors = Array2::from_shape_fn((n, n), |(r, c)| v[r][order[c]]);
     (values, vectors)
 }
 
@@ -297,6 +566,21 @@ fn symmetric_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
 mod tests {
     use super::*;
     use crate::vector::{CountMatrix, WeightingOptions};
+
+    /// A `rows × cols` matrix of standard normal draws; rows in blocks of
+    /// `TERMS_PER_STREAM`, block `b` from the stream seeded with `seed + b`.
+    fn gaussian(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
+        let mut out = Array2::<f64>::zeros((rows, cols));
+        if let Some(data) = out.as_slice_mut() {
+            data.par_chunks_mut(TERMS_PER_STREAM * cols.max(1)).enumerate().for_each(
+                |(b, chunk)| {
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(b as u64));
+                    chunk.iter_mut().for_each(|x| *x = rng.sample(StandardNormal));
+                },
+            );
+        }
+        out
+    }
 
     /// Documents over a small vocabulary with uneven overlaps.
     fn corpus(n: usize, vocab: usize) -> TfIdfMatrix {
@@ -315,6 +599,110 @@ mod tests {
             t.iter().zip(w).for_each(|(&t, &w)| a[[i, t as usize]] = w);
         }
         a
+    }
+
+    #[test]
+    fn eigen_decomposition_matches_jacobi_and_diagonalizes() {
+        for (k, seed) in [(1, 1u64), (2, 2), (7, 3), (40, 4), (60, 5)] {
+            let g = gaussian(k + 3, k, seed);
+            // A Gram matrix (positive semi-definite, like every use here)
+            // and a symmetric indefinite one.
+            let indefinite = &g.slice(ndarray::s![..k, ..]) + &g.slice(ndarray::s![..k, ..]).t();
+            for a in [g.t().dot(&g), indefinite] {
+                let (values, vectors) = symmetric_eigen(&a);
+                let (reference, _) = jacobi_eigen(&a);
+                let scale = values.iter().fold(1f64, |m, x| m.max(x.abs()));
+                for (x, y) in values.iter().zip(&reference) {
+                    assert!((x - y).abs() < 1e-12 * scale, "k = {k}: {x} vs {y}");
+                }
+                assert!(values.windows(2).all(|w| w[0] >= w[1]), "descending");
+                let residual = a.dot(&vectors)
+                    - &vectors.dot(&Array2::from_diag(&ndarray::Array1::from(values.clone())));
+                assert!(residual.iter().all(|x| x.abs() < 1e-11 * scale), "k = {k}: A·V = V·Λ");
+                let gram = vectors.t().dot(&vectors);
+                assert!((&gram - &Array2::<f64>::eye(k)).iter().all(|x| x.abs() < 1e-12));
+            }
+        }
+    }
+
+    #[test]
+    fn test_matrix_rows_are_the_block_streams_whatever_the_chunks() {
+        // Several stream blocks, split into chunks that do not start on a block.
+        let m = corpus(1500, 9000);
+        let v = m.terms().len();
+        assert!(v > 2 * TERMS_PER_STREAM, "{v} terms");
+        let y = times_test_matrix(&m.to_columns(), 7, 42);
+        let reference = dense(&m).dot(&gaussian(v, 7, 42));
+        let err = (&y - &reference).iter().fold(0f64, |e, x| e.max(x.abs()));
+        assert!(err < 1e-12, "max error {err}");
+    }
+
+    #[test]
+    fn orthonormal_spans_the_columns_and_drops_dependent_ones() {
+        let g = gaussian(50, 6, 9);
+        // Columns 4 and 5 are combinations of the others: rank 4.
+        let mut y = g.clone();
+        let c4 = &g.column(0) * 2.0 - g.column(1);
+        let c5 = &g.column(2) + &g.column(3) * 0.5;
+        y.column_mut(4).assign(&c4);
+        y.column_mut(5).assign(&c5);
+        let q = orthonormal(&y);
+        assert_eq!(q.ncols(), 4);
+        assert!((&q.t().dot(&q) - &Array2::<f64>::eye(4)).iter().all(|x| x.abs() < 1e-13));
+        // Every column of y is in the span: projecting on Q gives it back.
+        let back = q.dot(&q.t().dot(&y));
+        assert!((&back - &y).iter().all(|x| x.abs() < 1e-12));
+        assert_eq!(orthonormal(&Array2::zeros((5, 3))).ncols(), 0);
+    }
+
+    /// The reference for [`symmetric_eigen`]: cyclic Jacobi rotations
+    /// (the solver of the first LSI version; accurate, but ~10× slower).
+    fn jacobi_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+        let k = a.nrows();
+        let mut a = a.clone();
+        let mut v = Array2::<f64>::eye(k);
+        for _sweep in 0..64 {
+            let off: f64 = (0..k)
+                .flat_map(|p| (p + 1..k).map(move |q| (p, q)))
+                .fold(0.0, |s, (p, q)| s + a[[p, q]] * a[[p, q]]);
+            let diag: f64 = (0..k).fold(0.0, |s, p| s + a[[p, p]] * a[[p, p]]);
+            if off <= f64::EPSILON * f64::EPSILON * diag || off == 0.0 {
+                break;
+            }
+            for p in 0..k {
+                for q in p + 1..k {
+                    let apq = a[[p, q]];
+                    if apq == 0.0 {
+                        continue;
+                    }
+                    // The rotation that zeroes a[p][q] (Golub & Van Loan 8.5.2).
+                    let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
+                    let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                    let c = 1.0 / (t * t + 1.0).sqrt();
+                    let s = t * c;
+                    for r in 0..k {
+                        let (arp, arq) = (a[[r, p]], a[[r, q]]);
+                        a[[r, p]] = c * arp - s * arq;
+                        a[[r, q]] = s * arp + c * arq;
+                    }
+                    for r in 0..k {
+                        let (apr, aqr) = (a[[p, r]], a[[q, r]]);
+                        a[[p, r]] = c * apr - s * aqr;
+                        a[[q, r]] = s * apr + c * aqr;
+                    }
+                    for r in 0..k {
+                        let (vrp, vrq) = (v[[r, p]], v[[r, q]]);
+                        v[[r, p]] = c * vrp - s * vrq;
+                        v[[r, q]] = s * vrp + c * vrq;
+                    }
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&x, &y| a[[y, y]].total_cmp(&a[[x, x]]).then(x.cmp(&y)));
+        let values = order.iter().map(|&i| a[[i, i]]).collect();
+        let vectors = Array2::from_shape_fn((k, k), |(r, c)| v[[r, order[c]]]);
+        (values, vectors)
     }
 
     #[test]
