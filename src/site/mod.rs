@@ -86,7 +86,7 @@ pub struct SiteMeta {
     /// After `prepare`: the path key before `--key`/`--base-url` rewrote
     /// it, so `related: [posts/b.md]` finds it.
     pub source_key: Option<String>,
-    /// Which of [`CASCADE_KEYS`] the article's own front matter sets: an
+    /// Which of `CASCADE_KEYS` the article's own front matter sets: an
     /// Eleventy data file does not override them.
     pub front_matter_keys: Vec<&'static str>,
 }
@@ -244,7 +244,7 @@ pub struct SiteOptions {
     /// `--include-unlisted`.
     pub include_unlisted: bool,
     /// Read Eleventy's JSON data files (`--site eleventy`, or an
-    /// `eleventy.config.js` found by `--site auto`): see [`prepare`].
+    /// `eleventy.config.js` found by `--site auto`): see `prepare`.
     pub eleventy_data: bool,
 }
 
