@@ -117,7 +117,7 @@ impl TfIdfMatrix {
     pub fn fit(counts: &CountMatrix, opts: &WeightingOptions) -> Self {
         let n_docs = counts.n_docs();
         let mut df = vec![0u32; counts.terms.len()];
-        for &t in &counts.indices {
+        for &t in counts.term_ids() {
             df[t as usize] += 1;
         }
         let (min, max) = (opts.min_df.as_count(n_docs), opts.max_df.as_count(n_docs));
@@ -164,8 +164,8 @@ impl TfIdfMatrix {
         let avg_len = (lengths.iter().sum::<f64>() / n.max(1.0)).max(1.0);
 
         let mut indptr = Vec::with_capacity(n_docs + 1);
-        let mut indices = Vec::with_capacity(counts.indices.len());
-        let mut data = Vec::with_capacity(counts.indices.len());
+        let mut indices = Vec::with_capacity(counts.term_ids().len());
+        let mut data = Vec::with_capacity(counts.term_ids().len());
         indptr.push(0);
         let mut row: Vec<(u32, f64)> = Vec::new();
         for (i, &length) in lengths.iter().enumerate() {

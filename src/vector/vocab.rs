@@ -10,31 +10,42 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use sprs::CsMatI;
 
 /// Raw term counts of every document: row `i` lists `(term id, count)` for
 /// document `i`, term ids ascending. Term ids index [`CountMatrix::terms`].
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Stored as a sprs CSR matrix (documents × terms), the same sparse type as
+/// the TF-IDF weights.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CountMatrix {
     /// The vocabulary, sorted (byte order).
     pub terms: Vec<String>,
-    /// Row `i` is `indices[indptr[i]..indptr[i + 1]]`.
-    pub indptr: Vec<usize>,
-    /// Term ids.
-    pub indices: Vec<u32>,
-    /// Occurrences of the term in the document, each times its field weight.
-    pub counts: Vec<u32>,
+    /// Occurrences of each term in each document, each times its field
+    /// weight.
+    counts: CsMatI<u32, u32, usize>,
+}
+
+impl Default for CountMatrix {
+    fn default() -> Self {
+        CountMatrix { terms: Vec::new(), counts: CsMatI::zero((0, 0)) }
+    }
 }
 
 impl CountMatrix {
     /// Number of documents (rows).
     pub fn n_docs(&self) -> usize {
-        self.indptr.len().saturating_sub(1)
+        self.counts.rows()
     }
 
     /// The `(term ids, counts)` of document `i`.
     pub fn row(&self, i: usize) -> (&[u32], &[u32]) {
-        let r = self.indptr[i]..self.indptr[i + 1];
-        (&self.indices[r.clone()], &self.counts[r])
+        let range = self.counts.indptr().outer_inds_sz(i);
+        (&self.counts.indices()[range.clone()], &self.counts.data()[range])
+    }
+
+    /// Every stored term id, row after row (one per document and term).
+    pub fn term_ids(&self) -> &[u32] {
+        self.counts.indices()
     }
 
     /// The `(term, count)` list of document `i`, sorted by term.
@@ -135,21 +146,21 @@ where
     }
 
     let nnz = rows.iter().map(Vec::len).sum();
-    let mut m = CountMatrix {
-        terms: terms.into_iter().map(str::to_owned).collect(),
-        indptr: Vec::with_capacity(n_docs + 1),
-        indices: Vec::with_capacity(nnz),
-        counts: Vec::with_capacity(nnz),
-    };
-    m.indptr.push(0);
+    let mut indptr = Vec::with_capacity(n_docs + 1);
+    let mut indices = Vec::with_capacity(nnz);
+    let mut counts = Vec::with_capacity(nnz);
+    indptr.push(0);
     for row in rows {
         for (id, count) in row {
-            m.indices.push(id);
-            m.counts.push(count);
+            indices.push(id);
+            counts.push(count);
         }
-        m.indptr.push(m.indices.len());
+        indptr.push(indices.len());
     }
-    m
+    let terms: Vec<String> = terms.into_iter().map(str::to_owned).collect();
+    // Rows are sorted and ids in range by construction; sprs checks both.
+    let counts = CsMatI::new((n_docs, terms.len()), indptr, indices, counts);
+    CountMatrix { terms, counts }
 }
 
 #[cfg(test)]
