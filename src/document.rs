@@ -34,7 +34,7 @@ pub struct Document {
     /// `--strip-extension` and slug-from-file-name apply to it.
     pub path_key: bool,
     /// Publishing, listing and language-group details (see `crate::site`).
-    pub site: crate::site::SiteMeta,
+    pub site: SiteMeta,
 }
 
 impl Document {
@@ -53,6 +53,40 @@ impl Document {
             None => &self.key,
         }
     }
+}
+
+/// What front matter says about publishing and listing, beyond the fields
+/// every article has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SiteMeta {
+    /// `publishDate` (Hugo; the date the page goes live when it differs from `date`).
+    pub publish_date: Option<String>,
+    /// `expiryDate` / `expirydate` / `unpublishdate`.
+    pub expiry_date: Option<String>,
+    /// Why the generator lists no page for it (`build.list: never`, …).
+    pub unlisted: Option<String>,
+    /// `translationKey`; after the site stage, also the page a translation
+    /// belongs to (its path without language suffix or folder).
+    pub translation: Option<String>,
+    /// `related: false`.
+    pub no_related: bool,
+    /// `related_exclude: true`.
+    pub related_exclude: bool,
+    /// `related: [keys or paths]`, in order.
+    pub pinned: Vec<String>,
+    /// `image` / `cover` (a string, or Hugo's `cover.image`).
+    pub image: Option<String>,
+    /// `description` / `summary` (front matter), meta description (HTML).
+    pub description: Option<String>,
+    /// After the site stage with `--split-lang`: the language whose output
+    /// holds it.
+    pub partition: Option<String>,
+    /// After the site stage: the path key before `--key`/`--base-url` rewrote
+    /// it, so `related: [posts/b.md]` finds it.
+    pub source_key: Option<String>,
+    /// Which of `CASCADE_KEYS` the article's own front matter sets: an
+    /// Eleventy data file does not override them.
+    pub front_matter_keys: Vec<&'static str>,
 }
 
 /// Index of a document in a [`Corpus`] (documents are sorted by key, so

@@ -73,12 +73,12 @@ pub use extract::ExtractOptions;
 pub use options::{
     FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads,
 };
-pub use outcome::{Neighbour, Outcome, Stage, StageName, Warning};
+pub use outcome::{Mark, Neighbour, Outcome, Stage, StageName, Warning};
 pub use output::Format;
 pub use pipeline::{compute, read_corpus};
 pub use site::filter::FilterOptions;
 pub use site::keys::{KeyOptions, KeyScheme};
-pub use site::lists::{Fill, Mark};
+pub use site::lists::Fill;
 pub use site::{SiteMeta, SiteOptions, Zone};
 pub use source::WalkOptions;
 pub use text::{AnalyzerOptions, JapaneseOptions};

@@ -6,7 +6,6 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::document::{Corpus, DocId, Document};
-use crate::site::lists::Mark;
 
 /// A problem that skipped or damaged one input without stopping the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +74,18 @@ pub struct Stage {
     pub detail: String,
 }
 
+/// How an entry got into a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mark {
+    /// Scored by the similarity stage.
+    #[default]
+    Computed,
+    /// Named by the article's `related: […]` front matter.
+    Pinned,
+    /// Added by `--fill`.
+    Filled,
+}
+
 /// One entry of an article's list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Neighbour {
@@ -118,17 +129,6 @@ impl Outcome {
     /// How long `stage` took, if it ran.
     pub fn elapsed(&self, stage: StageName) -> Option<Duration> {
         self.stages.iter().find(|s| s.name == stage).map(|s| s.elapsed)
-    }
-
-    /// Writes the lists as `format` (the bytes `related -o` writes; JSON
-    /// indented with `pretty`).
-    pub fn write(
-        &self,
-        out: &mut dyn std::io::Write,
-        format: crate::output::Format,
-        pretty: bool,
-    ) -> std::io::Result<()> {
-        crate::output::write(out, self, format, pretty, true)
     }
 
     /// `(key, score)` of the neighbours of the article with `key` (scores

@@ -265,7 +265,7 @@ fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
         url: x.url,
         slug: x.slug,
         lang: x.lang,
-        site: crate::site::SiteMeta { description: x.description, ..x.site },
+        site: crate::document::SiteMeta { description: x.description, ..x.site },
     }
 }
 

@@ -318,7 +318,7 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
     dedup_tags(&mut out.tags);
 }
 
-/// The publishing, listing and language fields of [`crate::site::SiteMeta`].
+/// The publishing, listing and language fields of [`crate::document::SiteMeta`].
 fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
     let get = |key: &str| map.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let first_scalar = |keys: &[&str]| {

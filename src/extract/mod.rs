@@ -52,7 +52,7 @@ pub struct Extracted {
     /// Front matter `description`/`summary`; HTML meta description.
     pub description: Option<String>,
     /// Publishing and listing details from front matter (see [`crate::site`]).
-    pub site: crate::site::SiteMeta,
+    pub site: crate::document::SiteMeta,
     /// Code blocks (Markdown fenced/indented, HTML `<pre>`), in the text
     /// convention; not part of `text`. Inline code stays in `text`.
     pub code: String,

@@ -107,6 +107,19 @@ pub(crate) fn entries(outcome: &Outcome, i: usize) -> Vec<Entry<'_>> {
         .collect()
 }
 
+impl Outcome {
+    /// Writes the lists as `format` (the bytes `related -o` writes; JSON
+    /// indented with `pretty`).
+    pub fn write(
+        &self,
+        out: &mut dyn std::io::Write,
+        format: Format,
+        pretty: bool,
+    ) -> std::io::Result<()> {
+        write(out, self, format, pretty, true)
+    }
+}
+
 /// Writes the results of `outcome` in `format`. `to_file` drops the trailing
 /// newline in `similar-documents` format, as the Python tool does with `-o`.
 pub fn write(

@@ -34,17 +34,7 @@ pub enum Fill {
     Tags,
 }
 
-/// How an entry got into a list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Mark {
-    /// Scored by the similarity stage.
-    #[default]
-    Computed,
-    /// Named by the article's `related: […]` front matter.
-    Pinned,
-    /// Added by `--fill`.
-    Filled,
-}
+pub use crate::outcome::Mark;
 
 /// What [`finish`] needs besides the lists.
 #[derive(Debug, Clone, Copy)]

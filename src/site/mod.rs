@@ -57,39 +57,7 @@ use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::outcome::Warning;
 
-/// What front matter says about publishing and listing, beyond the fields
-/// every article has.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct SiteMeta {
-    /// `publishDate` (Hugo; the date the page goes live when it differs from `date`).
-    pub publish_date: Option<String>,
-    /// `expiryDate` / `expirydate` / `unpublishdate`.
-    pub expiry_date: Option<String>,
-    /// Why the generator lists no page for it (`build.list: never`, …).
-    pub unlisted: Option<String>,
-    /// `translationKey`; after `prepare`, also the page a translation
-    /// belongs to (its path without language suffix or folder).
-    pub translation: Option<String>,
-    /// `related: false`.
-    pub no_related: bool,
-    /// `related_exclude: true`.
-    pub related_exclude: bool,
-    /// `related: [keys or paths]`, in order.
-    pub pinned: Vec<String>,
-    /// `image` / `cover` (a string, or Hugo's `cover.image`).
-    pub image: Option<String>,
-    /// `description` / `summary` (front matter), meta description (HTML).
-    pub description: Option<String>,
-    /// After `prepare` with `--split-lang`: the language whose output
-    /// holds it.
-    pub partition: Option<String>,
-    /// After `prepare`: the path key before `--key`/`--base-url` rewrote
-    /// it, so `related: [posts/b.md]` finds it.
-    pub source_key: Option<String>,
-    /// Which of `CASCADE_KEYS` the article's own front matter sets: an
-    /// Eleventy data file does not override them.
-    pub front_matter_keys: Vec<&'static str>,
-}
+pub use crate::document::SiteMeta;
 
 /// The front-matter keys an Eleventy data file can also supply (see
 /// [`prepare`] with [`SiteOptions::eleventy_data`]).
