@@ -1,15 +1,24 @@
 //! The incremental cache (`--cache DIR`): CI re-runs only re-analyze what
 //! changed.
 //!
-//! Two things are kept in `DIR/related-cache.bin`, one file written
+//! Two things are kept in `DIR/related-cache.bin`, one file replaced
 //! atomically at the end of a run:
 //!
 //! - **terms**: each article's analyzed `(term, count)` list, keyed by a
 //!   128-bit hash of its title, tags and text. Only articles whose content
 //!   changed are tokenized again (tokenization is most of the run time).
+//!   Stored as the run's vocabulary (each term once) and `(term id, count)`
+//!   pairs per article, which are read in place from the loaded bytes:
+//!   no string per (article, term), in the file or in memory.
 //! - **result**: the neighbour lists of the last run, keyed by a fingerprint
 //!   of every key and content hash plus every setting that affects them. An
 //!   unchanged site skips the similarity stage too.
+//!
+//! The terms are written from the counts right after analysis, to a
+//! temporary file beside the cache (so no copy of them is held while the
+//! similarities are computed); the result and a checksum are appended at
+//! the end and the file is renamed over the old one. A run that fails or is
+//! interrupted leaves the old cache.
 //!
 //! The whole cache is keyed by the format version, the crate version and the
 //! analyzer settings: change any and it is rebuilt. The file ends with a
@@ -18,37 +27,65 @@
 //! are dropped when the file is rewritten, so the cache never grows beyond
 //! the site.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::outcome::Warning;
 use crate::similar::Related;
+use crate::vector::CountMatrix;
 
 const MAGIC: &[u8; 8] = b"RELCACHE";
-const FORMAT: u32 = 1;
+/// 2: the terms are the run's vocabulary (sorted, each once) and per
+/// article `(term id, count)` pairs read in place, never a string per term.
+const FORMAT: u32 = 2;
 const FILE_NAME: &str = "related-cache.bin";
 
-/// Most term occurrences a cache file may hold in all (a billion: some
-/// 5 GB of text). Counts are replayed one by one, so a crafted file with
-/// huge counts could stall a run: it is refused instead.
-const MAX_TOTAL_COUNT: u64 = 1 << 30;
-
-/// A document's analyzed terms: `(term, count)`.
-pub type Terms = Vec<(String, u32)>;
-
-/// The cache as loaded, plus what this run adds.
+/// The cache as loaded: the file's bytes, read in place.
+///
+/// Loading checks every entry once (ids in range and ascending, counts not
+/// zero) and indexes the articles by content hash; an article's terms are
+/// then read straight from the bytes as `(&str, count)`, so a million
+/// cached articles cost their file size in memory and no allocation per
+/// term.
 #[derive(Debug, Default)]
 pub struct Cache {
     path: PathBuf,
     settings: u64,
-    terms: HashMap<u128, Terms>,
+    /// The file's contents.
+    bytes: Vec<u8>,
+    /// The vocabulary, concatenated: term `t` is `words[ends[t - 1]..ends[t]]`.
+    words: String,
+    ends: Vec<usize>,
+    /// Content hash → where its `(id, count)` pairs start in `bytes`, and how many.
+    docs: HashMap<u128, (usize, usize)>,
     result: Option<(u128, Vec<Vec<Related>>)>,
+}
+
+/// One cached article's terms, `(term, count)` in term order.
+pub struct CachedTerms<'a> {
+    cache: &'a Cache,
+    pos: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for CachedTerms<'a> {
+    type Item = (&'a str, u32);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        let pair = &self.cache.bytes[self.pos..self.pos + 8];
+        self.pos += 8;
+        let id = u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]) as usize;
+        let count = u32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
+        Some((self.cache.term(id), count))
+    }
 }
 
 impl Cache {
@@ -58,23 +95,19 @@ impl Cache {
     pub fn open(dir: &Path, settings: u64) -> Result<(Cache, Option<Warning>)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let path = dir.join(FILE_NAME);
-        let mut cache = Cache { path: path.clone(), settings, ..Cache::default() };
+        let empty = Cache { path: path.clone(), settings, ..Cache::default() };
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((cache, None)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((empty, None)),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        match decode(&bytes, settings) {
-            Ok(Some((terms, result))) => {
-                cache.terms = terms;
-                cache.result = result;
-                Ok((cache, None))
-            }
+        match decode(bytes, settings) {
+            Ok(Some(loaded)) => Ok((Cache { path, settings, ..loaded }, None)),
             // Other settings or another version: rebuilt silently, that is
             // what a settings change means.
-            Ok(None) => Ok((cache, None)),
+            Ok(None) => Ok((empty, None)),
             Err(why) => Ok((
-                cache,
+                empty,
                 Some(Warning {
                     location: path.display().to_string(),
                     message: format!("cache ignored and rebuilt: {why}"),
@@ -83,9 +116,34 @@ impl Cache {
         }
     }
 
+    /// The cache folder.
+    pub fn folder(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    fn term(&self, id: usize) -> &str {
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.words[start..self.ends[id]]
+    }
+
     /// The cached terms of a document with content hash `hash`.
-    pub fn terms(&self, hash: u128) -> Option<&Terms> {
-        self.terms.get(&hash)
+    pub fn terms(&self, hash: u128) -> Option<CachedTerms<'_>> {
+        let &(pos, left) = self.docs.get(&hash)?;
+        Some(CachedTerms { cache: self, pos, left })
+    }
+
+    /// True if the cache has the terms of a document with content hash `hash`.
+    pub fn has(&self, hash: u128) -> bool {
+        self.docs.contains_key(&hash)
+    }
+
+    /// Frees the loaded terms (once counted, they are saved again from the
+    /// counts); the result is kept.
+    pub fn forget_terms(&mut self) {
+        self.bytes = Vec::new();
+        self.words = String::new();
+        self.ends = Vec::new();
+        self.docs = HashMap::new();
     }
 
     /// The cached result if it was computed for `fingerprint`.
@@ -96,15 +154,63 @@ impl Cache {
         }
     }
 
-    /// Writes the cache for this run: `docs` are `(content hash, terms)` of
-    /// every article read, `result` the neighbour lists with their fingerprint.
-    pub fn save(
-        &self,
-        docs: &[(u128, &Terms)],
-        result: Option<(u128, &[Vec<Related>])>,
-    ) -> Result<()> {
-        let bytes = encode(self.settings, docs, result);
-        crate::output::write_atomically(&self.path, |w: &mut dyn Write| w.write_all(&bytes))
+    /// Starts writing the cache for this run: every article's terms, from
+    /// `counts` (row `i` is the article with content hash `hashes[i]`), go
+    /// to a temporary file beside the cache file now, so the counts can be
+    /// dropped; [`PendingSave::finish`] adds the result and puts the file in
+    /// place. Articles with the same content are stored once.
+    pub fn begin_save(&self, hashes: &[u128], counts: &CountMatrix) -> Result<PendingSave> {
+        let dir = self.folder();
+        crate::output::tempfiles::remove_stale(dir);
+        let tmp = crate::output::tempfiles::create_in(dir).map_err(|e| Error::io(dir, e))?;
+        let file = tmp.as_file().try_clone().map_err(|e| Error::io(&self.path, e))?;
+        let mut out = Checksummed { w: BufWriter::with_capacity(1 << 20, file), h: Xxh3::new() };
+        encode_terms(&mut out, self.settings, hashes, counts)
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(PendingSave { path: self.path.clone(), tmp, out })
+    }
+}
+
+/// A cache file being written: the terms are in, the result is not.
+/// Dropped without [`finish`](PendingSave::finish), the temporary file is
+/// removed and the old cache stays.
+pub struct PendingSave {
+    path: PathBuf,
+    tmp: NamedTempFile,
+    out: Checksummed<BufWriter<std::fs::File>>,
+}
+
+impl PendingSave {
+    /// Adds the neighbour lists (with their fingerprint) and the checksum,
+    /// and renames the file over the cache.
+    pub fn finish(mut self, result: Option<(u128, &[Vec<Related>])>) -> Result<()> {
+        let path = self.path.clone();
+        let io = |e| Error::io(&path, e);
+        encode_result(&mut self.out, result).map_err(io)?;
+        let sum = self.out.h.digest();
+        self.out.w.write_all(&sum.to_le_bytes()).map_err(io)?;
+        self.out.w.flush().map_err(io)?;
+        self.tmp.as_file().sync_all().map_err(io)?;
+        self.tmp.persist(&self.path).map_err(|e| Error::io(&self.path, e.error))?;
+        Ok(())
+    }
+}
+
+/// A writer that hashes what it writes (the file's trailing checksum).
+struct Checksummed<W: Write> {
+    w: W,
+    h: Xxh3,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.h.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
     }
 }
 
@@ -135,68 +241,57 @@ pub fn settings_hash(settings: &str) -> u64 {
     h.finish()
 }
 
-fn encode(
+/// Header, vocabulary, then per distinct content hash its `(id, count)` pairs.
+fn encode_terms(
+    out: &mut impl Write,
     settings: u64,
-    docs: &[(u128, &Terms)],
-    result: Option<(u128, &[Vec<Related>])>,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&settings.to_le_bytes());
-    // A string table, so each distinct term is stored once.
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut table: Vec<&str> = Vec::new();
-    for (_, terms) in docs {
-        for (t, _) in terms.iter() {
-            ids.entry(t).or_insert_with(|| {
-                table.push(t);
-                (table.len() - 1) as u32
-            });
+    hashes: &[u128],
+    counts: &CountMatrix,
+) -> io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT.to_le_bytes())?;
+    out.write_all(&settings.to_le_bytes())?;
+    out.write_all(&(counts.terms.len() as u64).to_le_bytes())?;
+    for t in &counts.terms {
+        out.write_all(&(t.len() as u64).to_le_bytes())?;
+        out.write_all(t.as_bytes())?;
+    }
+    let mut seen = HashSet::with_capacity(hashes.len());
+    let distinct: Vec<usize> = (0..hashes.len()).filter(|&i| seen.insert(hashes[i])).collect();
+    out.write_all(&(distinct.len() as u64).to_le_bytes())?;
+    for i in distinct {
+        let (ids, n) = counts.row(i);
+        out.write_all(&hashes[i].to_le_bytes())?;
+        out.write_all(&(ids.len() as u64).to_le_bytes())?;
+        for (id, c) in ids.iter().zip(n) {
+            out.write_all(&id.to_le_bytes())?;
+            out.write_all(&c.to_le_bytes())?;
         }
     }
-    put_u64(&mut out, table.len() as u64);
-    for t in &table {
-        put_u64(&mut out, t.len() as u64);
-        out.extend_from_slice(t.as_bytes());
-    }
-    put_u64(&mut out, docs.len() as u64);
-    for (hash, terms) in docs {
-        out.extend_from_slice(&hash.to_le_bytes());
-        put_u64(&mut out, terms.len() as u64);
-        for (t, c) in terms.iter() {
-            out.extend_from_slice(&ids[t.as_str()].to_le_bytes());
-            out.extend_from_slice(&c.to_le_bytes());
-        }
-    }
+    Ok(())
+}
+
+fn encode_result(out: &mut impl Write, result: Option<(u128, &[Vec<Related>])>) -> io::Result<()> {
     match result {
-        None => out.push(0),
+        None => out.write_all(&[0]),
         Some((fingerprint, lists)) => {
-            out.push(1);
-            out.extend_from_slice(&fingerprint.to_le_bytes());
-            put_u64(&mut out, lists.len() as u64);
+            out.write_all(&[1])?;
+            out.write_all(&fingerprint.to_le_bytes())?;
+            out.write_all(&(lists.len() as u64).to_le_bytes())?;
             for list in lists {
-                put_u64(&mut out, list.len() as u64);
+                out.write_all(&(list.len() as u64).to_le_bytes())?;
                 for r in list {
-                    out.extend_from_slice(&r.doc.to_le_bytes());
-                    out.extend_from_slice(&r.score.to_bits().to_le_bytes());
+                    out.write_all(&r.doc.to_le_bytes())?;
+                    out.write_all(&r.score.to_bits().to_le_bytes())?;
                 }
             }
+            Ok(())
         }
     }
-    let sum = xxh3_64(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
 }
-
-fn put_u64(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-type Decoded = (HashMap<u128, Terms>, Option<(u128, Vec<Vec<Related>>)>);
 
 /// `Ok(None)`: a valid cache for other settings. `Err`: damaged.
-fn decode(bytes: &[u8], settings: u64) -> Result<Option<Decoded>, String> {
+fn decode(bytes: Vec<u8>, settings: u64) -> Result<Option<Cache>, String> {
     let body_len = bytes.len().checked_sub(8).ok_or("file too short")?;
     let (body, sum) = bytes.split_at(body_len);
     if body.len() < 20 || &body[..8] != MAGIC {
@@ -213,38 +308,43 @@ fn decode(bytes: &[u8], settings: u64) -> Result<Option<Decoded>, String> {
     if r.u64()? != settings {
         return Ok(None);
     }
-    let n_strings = r.len()?;
-    let mut table = Vec::with_capacity(n_strings.min(1 << 20));
-    for _ in 0..n_strings {
+    let n_terms = r.len()?;
+    let mut words = String::new();
+    let mut ends = Vec::with_capacity(n_terms.min(1 << 20));
+    for _ in 0..n_terms {
         let len = r.len()?;
         let s = std::str::from_utf8(r.take(len)?).map_err(|_| "invalid UTF-8 term")?;
-        table.push(s.to_owned());
+        // Written sorted, each once: the same vocabulary order as the counts.
+        let prev_start = ends.len().checked_sub(2).map_or(0, |i| ends[i]);
+        if !ends.is_empty() && &words[prev_start..] >= s {
+            return Err("terms out of order".into());
+        }
+        words.push_str(s);
+        ends.push(words.len());
     }
     let n_docs = r.len()?;
-    let mut terms = HashMap::with_capacity(n_docs.min(1 << 20));
-    let mut total = 0u64;
+    let mut docs = HashMap::with_capacity(n_docs.min(1 << 20));
     for _ in 0..n_docs {
         let hash = r.u128()?;
         let n = r.len()?;
-        let mut list: Terms = Vec::with_capacity(n.min(1 << 16));
-        for _ in 0..n {
-            let id = r.u32()? as usize;
-            let count = r.u32()?;
+        let start = r.pos;
+        let pairs = r.take(n.checked_mul(8).ok_or("implausible length")?)?;
+        let mut last = None;
+        for pair in pairs.chunks_exact(8) {
+            let id = u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]);
+            let count = u32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
+            if id as usize >= n_terms {
+                return Err("term id out of range".into());
+            }
+            if last.is_some_and(|l| l >= id) {
+                return Err("terms out of order".into());
+            }
             if count == 0 {
                 return Err("term count of zero".into());
             }
-            total += u64::from(count);
-            if total > MAX_TOTAL_COUNT {
-                return Err("implausible term counts".into());
-            }
-            let term = table.get(id).ok_or("term id out of range")?;
-            // Written sorted by term, each once.
-            if list.last().is_some_and(|(prev, _)| prev >= term) {
-                return Err("terms out of order".into());
-            }
-            list.push((term.clone(), count));
+            last = Some(id);
         }
-        if terms.insert(hash, list).is_some() {
+        if docs.insert(hash, (start, n)).is_some() {
             return Err("an article stored twice".into());
         }
     }
@@ -278,7 +378,10 @@ fn decode(bytes: &[u8], settings: u64) -> Result<Option<Decoded>, String> {
             Some((fingerprint, lists))
         }
     };
-    Ok(Some((terms, result)))
+    if r.pos != body.len() {
+        return Err("unexpected bytes after the end".into());
+    }
+    Ok(Some(Cache { bytes, words, ends, docs, result, ..Cache::default() }))
 }
 
 /// Bounds-checked little-endian reads: a damaged file is an error, never a
@@ -325,41 +428,107 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vector::count_terms;
 
-    fn sample() -> (Vec<(u128, Terms)>, Vec<Vec<Related>>) {
-        let docs = vec![
-            (1u128, vec![("rust".to_string(), 2), ("検索".to_string(), 1)]),
-            (2u128, vec![("rust".to_string(), 1)]),
-        ];
-        let result = vec![vec![Related { doc: 1, score: 0.5 }], vec![]];
-        (docs, result)
+    fn counts() -> CountMatrix {
+        let docs: [&[(&str, u32)]; 3] = [&[("rust", 2), ("検索", 1)], &[("rust", 1)], &[]];
+        count_terms(docs.len(), |i, emit| docs[i].iter().for_each(|&(t, c)| emit(t, c)))
+    }
+
+    fn encode(hashes: &[u128], result: Option<(u128, &[Vec<Related>])>) -> Vec<u8> {
+        let mut out = Checksummed { w: Vec::new(), h: Xxh3::new() };
+        encode_terms(&mut out, 7, hashes, &counts()).unwrap();
+        encode_result(&mut out, result).unwrap();
+        let sum = out.h.digest();
+        let mut bytes = out.w;
+        bytes.extend_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    fn terms_of(cache: &Cache, hash: u128) -> Option<Vec<(String, u32)>> {
+        Some(cache.terms(hash)?.map(|(t, c)| (t.to_owned(), c)).collect())
+    }
+
+    fn result() -> Vec<Vec<Related>> {
+        vec![vec![Related { doc: 1, score: 0.5 }], vec![], vec![]]
     }
 
     #[test]
     fn round_trip() {
-        let (docs, result) = sample();
-        let refs: Vec<(u128, &Terms)> = docs.iter().map(|(h, t)| (*h, t)).collect();
-        let bytes = encode(7, &refs, Some((99, &result)));
-        let (terms, res) = decode(&bytes, 7).unwrap().unwrap();
-        assert_eq!(terms[&1], docs[0].1);
-        assert_eq!(terms[&2], docs[1].1);
-        assert_eq!(res, Some((99, result)));
-        assert!(decode(&bytes, 8).unwrap().is_none(), "other settings: not used");
+        let result = result();
+        let bytes = encode(&[1, 2, 3], Some((99, &result)));
+        let cache = decode(bytes.clone(), 7).unwrap().unwrap();
+        let pairs = |v: &[(&str, u32)]| v.iter().map(|&(t, c)| (t.to_owned(), c)).collect();
+        assert_eq!(terms_of(&cache, 1), Some(pairs(&[("rust", 2), ("検索", 1)])));
+        assert_eq!(terms_of(&cache, 2), Some(pairs(&[("rust", 1)])));
+        assert_eq!(terms_of(&cache, 3), Some(vec![]));
+        assert!(cache.has(3) && !cache.has(4));
+        assert_eq!(cache.result(99), Some(&result[..]));
+        assert_eq!(cache.result(98), None);
+        assert!(decode(bytes, 8).unwrap().is_none(), "other settings: not used");
+    }
+
+    #[test]
+    fn articles_with_the_same_content_are_stored_once() {
+        let cache = decode(encode(&[1, 1, 3], None), 7).unwrap().unwrap();
+        assert_eq!(cache.docs.len(), 2);
+        assert_eq!(terms_of(&cache, 1).unwrap().len(), 2, "the first article's terms");
+    }
+
+    #[test]
+    fn a_save_replaces_the_file_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, _) = Cache::open(dir.path(), 7).unwrap();
+        let pending = cache.begin_save(&[1, 2, 3], &counts()).unwrap();
+        drop(pending);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file left behind");
+        let result = result();
+        cache.begin_save(&[1, 2, 3], &counts()).unwrap().finish(Some((5, &result))).unwrap();
+        let (loaded, warning) = Cache::open(dir.path(), 7).unwrap();
+        assert!(warning.is_none());
+        assert_eq!(terms_of(&loaded, 2), Some(vec![("rust".to_owned(), 1)]));
+        assert_eq!(loaded.result(5), Some(&result[..]));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the cache file");
     }
 
     #[test]
     fn damaged_files_are_errors_never_panics() {
-        let (docs, result) = sample();
-        let refs: Vec<(u128, &Terms)> = docs.iter().map(|(h, t)| (*h, t)).collect();
-        let bytes = encode(7, &refs, Some((99, &result)));
+        let result = result();
+        let bytes = encode(&[1, 2, 3], Some((99, &result)));
         for cut in 0..bytes.len() {
-            assert!(decode(&bytes[..cut], 7).is_err(), "truncated at {cut} was accepted");
+            assert!(decode(bytes[..cut].to_vec(), 7).is_err(), "truncated at {cut} was accepted");
         }
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x40;
             // Flipping the format number makes it "another version": ignored.
-            assert!(!matches!(decode(&bad, 7), Ok(Some(_))), "corruption at {i} was trusted");
+            assert!(!matches!(decode(bad, 7), Ok(Some(_))), "corruption at {i} was trusted");
+        }
+    }
+
+    /// A file whose checksum is right but whose entries are wrong (written
+    /// by a bug, or crafted) is refused, never read out of bounds.
+    #[test]
+    fn inconsistent_entries_are_refused_even_with_a_good_checksum() {
+        let seal = |mut body: Vec<u8>| {
+            let sum = xxh3_64(&body);
+            body.extend_from_slice(&sum.to_le_bytes());
+            body
+        };
+        let good = encode(&[1, 2, 3], None);
+        let body = good[..good.len() - 8].to_vec();
+        assert!(decode(seal(body.clone()), 7).unwrap().is_some());
+        // The first pair of article 1 starts after the header (20 bytes),
+        // two terms (8 + 8+4 + 8+6 bytes), the article count, hash and length.
+        let first_pair = 20 + 8 + 12 + 14 + 8 + 16 + 8;
+        for (offset, value, why) in [
+            (first_pair, 9u32, "term id out of range"),
+            (first_pair + 4, 0, "term count of zero"),
+            (first_pair + 8, 0, "terms out of order"),
+        ] {
+            let mut bad = body.clone();
+            bad[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+            assert_eq!(decode(seal(bad), 7).err().as_deref(), Some(why));
         }
     }
 

@@ -155,8 +155,11 @@ fn compute_timed(
         true => format!(", {cached} of {} articles from the cache", corpus.len()),
         false => String::new(),
     };
-    // The terms of the articles the cache did not have, to save in it.
-    let mut fresh: Vec<Option<cache::Terms>> = Vec::new();
+    // Rewrite the cache unless this run reuses all of it unchanged.
+    let unchanged = cached == corpus.len()
+        && fingerprint.is_some_and(|f| store.cache.as_ref().is_some_and(|c| c.result(f).is_some()));
+    // The cache being rewritten: its terms are saved once counted.
+    let mut pending = None;
 
     let (related, explanations) = match reused {
         Some(related) => {
@@ -167,18 +170,19 @@ fn compute_timed(
         None => {
             progress.begin(StageName::Analyze, corpus.len() - cached);
             let counts = count_terms(corpus.len(), |i, emit| match store.terms(i) {
-                Some(terms) => terms.iter().for_each(|(t, c)| emit(t, *c)),
+                Some(terms) => terms.for_each(|(t, c)| emit(t, c)),
                 None => {
                     document_terms(&corpus.docs()[i], &analyzer, &options.fields, emit);
                     progress.tick();
                 }
             });
             progress.end();
-            if store.active() {
-                fresh = (0..corpus.len())
-                    .map(|i| store.terms(i).is_none().then(|| counts.row_terms(i)))
-                    .collect();
+            // `--check` saves it too: the cache is not an output, and CI
+            // jobs that run `--cache DIR --check` keep it between runs.
+            if !unchanged {
+                pending = store.begin_save(&counts, &mut notices);
             }
+            store.forget_terms();
             // Every list would be empty: almost always a mistake (pages
             // rendered by JavaScript, text only in <nav>, a wrong --include).
             if counts.terms.is_empty() {
@@ -245,14 +249,9 @@ fn compute_timed(
         }
     };
 
-    // Rewrite the cache unless this run reused all of it unchanged.
-    let unchanged = cached == corpus.len()
-        && fingerprint.is_some_and(|f| store.cache.as_ref().is_some_and(|c| c.result(f).is_some()));
-    // `--check` saves it too: the cache is not an output, and CI jobs that
-    // run `--cache DIR --check` keep it between runs.
-    if store.active() && !unchanged {
+    if let Some(pending) = pending {
         let result = fingerprint.filter(|_| options.explain == 0).map(|f| (f, related.as_slice()));
-        match store.save(&fresh, result) {
+        match pending.finish(result) {
             Ok(()) => watch.lap(StageName::Cache, "saved".into()),
             Err(e) => {
                 notices.push(cache_unusable(options.cache.as_deref().unwrap_or(".".as_ref()), &e))
@@ -313,33 +312,37 @@ impl TermStore {
     }
 
     /// The remembered terms of article `i`, if any.
-    fn terms(&self, i: usize) -> Option<&cache::Terms> {
+    fn terms(&self, i: usize) -> Option<cache::CachedTerms<'_>> {
         self.cache.as_ref()?.terms(self.hashes[i])
     }
 
     /// How many articles the cache has.
     fn cached(&self) -> usize {
-        (0..self.hashes.len()).filter(|&i| self.terms(i).is_some()).count()
+        self.cache.as_ref().map_or(0, |c| self.hashes.iter().filter(|&&h| c.has(h)).count())
     }
 
-    /// Saves every article's terms (`fresh[i]`, else the remembered ones)
-    /// and the result.
-    fn save(
-        &mut self,
-        fresh: &[Option<cache::Terms>],
-        result: Option<(u128, &[Vec<Related>])>,
-    ) -> Result<()> {
-        let Some(cache) = self.cache.as_mut() else { return Ok(()) };
-        let docs: Vec<(u128, &cache::Terms)> = self
-            .hashes
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let terms = fresh.get(i).and_then(Option::as_ref).or_else(|| cache.terms(*h));
-                (*h, terms.expect("every article is either cached or analyzed"))
-            })
-            .collect();
-        cache.save(&docs, result)
+    /// Frees the remembered terms once they are counted.
+    fn forget_terms(&mut self) {
+        if let Some(cache) = self.cache.as_mut() {
+            cache.forget_terms();
+        }
+    }
+
+    /// Starts rewriting the cache with every article's terms, from the
+    /// counts (a cache that cannot be written is a notice).
+    fn begin_save(
+        &self,
+        counts: &vector::CountMatrix,
+        notices: &mut Vec<Warning>,
+    ) -> Option<cache::PendingSave> {
+        let cache = self.cache.as_ref()?;
+        match cache.begin_save(&self.hashes, counts) {
+            Ok(pending) => Some(pending),
+            Err(e) => {
+                notices.push(cache_unusable(cache.folder(), &e));
+                None
+            }
+        }
     }
 }
 

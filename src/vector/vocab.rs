@@ -48,12 +48,6 @@ impl CountMatrix {
         self.counts.indices()
     }
 
-    /// The `(term, count)` list of document `i`, sorted by term.
-    pub fn row_terms(&self, i: usize) -> Vec<(String, u32)> {
-        let (ids, counts) = self.row(i);
-        ids.iter().zip(counts).map(|(&t, &c)| (self.terms[t as usize].clone(), c)).collect()
-    }
-
     /// Builds the matrix from each document's terms (in any order, with
     /// repeats). A convenience for tests and callers that already have terms.
     pub fn from_terms<S: AsRef<str> + Sync>(docs: &[Vec<S>]) -> Self {
