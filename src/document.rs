@@ -120,7 +120,7 @@ impl Corpus {
             });
         }
         if docs.len() > u32::MAX as usize {
-            return Err(Error::Usage(format!("too many documents: {}", docs.len())));
+            return Err(Error::TooManyDocuments { count: docs.len() });
         }
         Ok(Corpus { docs })
     }

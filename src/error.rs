@@ -34,7 +34,7 @@ pub enum Error {
     },
     /// The inputs held no article at all.
     #[error(
-        "no articles found in {inputs} (looked for .md, .markdown, .mdx, .html, .htm, .txt files and RSS/Atom feeds; check the path or --include/--exclude)"
+        "no articles found in {inputs} (looked for .md, .markdown, .mdx, .html, .htm, .txt files and RSS/Atom feeds; check the path or the include/exclude patterns)"
     )]
     EmptyCorpus {
         /// The inputs, for the message.
@@ -65,7 +65,18 @@ pub enum Error {
         /// How many articles were read.
         articles: usize,
     },
-    /// An option value is invalid (reported as a usage error).
+    /// A setting is wrong, or the inputs do not fit the settings (the
+    /// message names settings as [`Setting`]s, for the front end to word).
+    #[error("{0}")]
+    Invalid(Message),
+    /// The corpus holds more articles than document ids can number.
+    #[error("too many articles: {count} (at most 4,294,967,294)")]
+    TooManyDocuments {
+        /// How many were read.
+        count: usize,
+    },
+    /// A front end's own usage error (the CLI's flag checks); the library
+    /// never raises it.
     #[error("{0}")]
     Usage(String),
     /// `--strict` was given and warnings were found.
@@ -90,6 +101,165 @@ pub enum Error {
     /// The embedded Japanese dictionary could not be loaded.
     #[error(transparent)]
     Dictionary(#[from] DictionaryError),
+}
+
+/// A setting of [`ReadOptions`](crate::ReadOptions) or
+/// [`Options`](crate::Options) (or of where the output goes) named in a
+/// [`Message`]. Messages never spell a setting themselves: the CLI prints
+/// its flag (`--lang-dir`), [`Message`]'s `Display` the field
+/// (`ReadOptions::site.lang_dirs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Setting {
+    /// `ReadOptions::walk.include`.
+    Include,
+    /// `ReadOptions::walk.exclude`.
+    Exclude,
+    /// `ReadOptions::walk.root`.
+    Root,
+    /// `ReadOptions::keys.scheme`.
+    Key,
+    /// `ReadOptions::keys.strip_extension`.
+    StripExtension,
+    /// `ReadOptions::keys.url_template`.
+    UrlTemplate,
+    /// `ReadOptions::keys.base_url`.
+    BaseUrl,
+    /// `ReadOptions::site.lang_dirs`.
+    LangDir,
+    /// `ReadOptions::site.default_lang`.
+    DefaultLang,
+    /// `ReadOptions::site.split_lang`.
+    SplitLang,
+    /// `ReadOptions::include_drafts`.
+    IncludeDrafts,
+    /// `ReadOptions::site.include_future`.
+    IncludeFuture,
+    /// `ReadOptions::site.include_expired`.
+    IncludeExpired,
+    /// `ReadOptions::site.include_unlisted`.
+    IncludeUnlisted,
+    /// `Options::min_score`.
+    MinScore,
+    /// `Options::lsi_blend`.
+    LsiBlend,
+    /// `Options::threads`.
+    Threads,
+    /// The folder given to the per-article output writer.
+    OutputDir,
+}
+
+impl Setting {
+    /// The setting's name in the library: its field.
+    pub fn field(self) -> &'static str {
+        match self {
+            Setting::Include => "ReadOptions::walk.include",
+            Setting::Exclude => "ReadOptions::walk.exclude",
+            Setting::Root => "ReadOptions::walk.root",
+            Setting::Key => "ReadOptions::keys.scheme",
+            Setting::StripExtension => "ReadOptions::keys.strip_extension",
+            Setting::UrlTemplate => "ReadOptions::keys.url_template",
+            Setting::BaseUrl => "ReadOptions::keys.base_url",
+            Setting::LangDir => "ReadOptions::site.lang_dirs",
+            Setting::DefaultLang => "ReadOptions::site.default_lang",
+            Setting::SplitLang => "ReadOptions::site.split_lang",
+            Setting::IncludeDrafts => "ReadOptions::include_drafts",
+            Setting::IncludeFuture => "ReadOptions::site.include_future",
+            Setting::IncludeExpired => "ReadOptions::site.include_expired",
+            Setting::IncludeUnlisted => "ReadOptions::site.include_unlisted",
+            Setting::MinScore => "Options::min_score",
+            Setting::LsiBlend => "Options::lsi_blend",
+            Setting::Threads => "Options::threads",
+            Setting::OutputDir => "the output folder",
+        }
+    }
+}
+
+/// The words of a message, some of which name [`Setting`]s: each front end
+/// words those its own way ([`Message::render`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message(Vec<Part>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Part {
+    Text(String),
+    Setting(Setting),
+}
+
+impl Message {
+    /// The message with each setting named by `name`.
+    pub fn render(&self, name: impl Fn(Setting) -> String) -> String {
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Setting(s) => out.push_str(&name(*s)),
+            }
+        }
+        out
+    }
+
+    /// Adds `other` at the end.
+    pub fn append(&mut self, other: Message) {
+        self.0.extend(other.0);
+    }
+
+    /// The settings it names, in order.
+    pub fn settings(&self) -> impl Iterator<Item = Setting> + '_ {
+        self.0.iter().filter_map(|p| match p {
+            Part::Setting(s) => Some(*s),
+            Part::Text(_) => None,
+        })
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(|s| format!("`{}`", s.field())))
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message(vec![Part::Text(text)])
+    }
+}
+
+/// Words and settings to a [`Message`]: `message![Setting::Root, " is empty"]`.
+macro_rules! message {
+    ($($part:expr),* $(,)?) => {
+        $crate::error::Message::from_parts(vec![$($crate::error::IntoPart::into_part($part)),*])
+    };
+}
+pub(crate) use message;
+
+impl Message {
+    pub(crate) fn from_parts(parts: Vec<Part>) -> Message {
+        Message(parts)
+    }
+}
+
+/// What [`message!`] accepts: text or a setting.
+pub(crate) trait IntoPart {
+    fn into_part(self) -> Part;
+}
+
+impl IntoPart for Setting {
+    fn into_part(self) -> Part {
+        Part::Setting(self)
+    }
+}
+
+impl IntoPart for String {
+    fn into_part(self) -> Part {
+        Part::Text(self)
+    }
+}
+
+impl IntoPart for &str {
+    fn into_part(self) -> Part {
+        Part::Text(self.to_owned())
+    }
 }
 
 /// `Result` with this crate's [`Error`].

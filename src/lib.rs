@@ -68,7 +68,7 @@ mod vector;
 pub mod cli;
 
 pub use document::{Corpus, DocId, Document};
-pub use error::{Error, Result};
+pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{
     FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads,

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, message};
 use crate::extract::ExtractOptions;
 use crate::site::SiteOptions;
 use crate::site::filter::FilterOptions;
@@ -59,12 +59,16 @@ impl ReadOptions {
     /// Checks the settings that can be wrong before any file is read.
     pub fn validate(&self) -> Result<()> {
         if let Some(t) = &self.keys.url_template {
-            crate::site::keys::check_url_template(t).map_err(Error::Usage)?;
+            crate::site::keys::check_url_template(t)
+                .map_err(|e| Error::Invalid(message![Setting::UrlTemplate, e]))?;
         }
         if self.keys.base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
-            return Err(Error::Usage(
-                "--base-url is empty (for site-relative keys use --base-url /)".into(),
-            ));
+            return Err(Error::Invalid(message![
+                Setting::BaseUrl,
+                " is empty (for site-relative keys use ",
+                Setting::BaseUrl,
+                " /)",
+            ]));
         }
         Ok(())
     }
@@ -130,13 +134,16 @@ impl Options {
     /// Checks the settings that can be wrong before any work is done.
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.min_score) {
-            return Err(Error::Usage(format!("--min-score {} is outside 0..=1", self.min_score)));
+            return Err(Error::Invalid(message![
+                Setting::MinScore,
+                format!(" {} is outside 0..=1", self.min_score),
+            ]));
         }
         if !(0.0..=1.0).contains(&self.lsi_blend) {
-            return Err(Error::Usage(format!(
-                "--lsi-blend {} is outside 0..=1 (1 = TF-IDF only, 0 = LSI only)",
-                self.lsi_blend
-            )));
+            return Err(Error::Invalid(message![
+                Setting::LsiBlend,
+                format!(" {} is outside 0..=1 (1 = TF-IDF only, 0 = LSI only)", self.lsi_blend),
+            ]));
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::document::{Corpus, DocId, Document};
+use crate::error::Message;
 
 /// A problem that skipped or damaged one input without stopping the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +71,9 @@ pub struct Stage {
     pub name: StageName,
     /// Wall time.
     pub elapsed: Duration,
-    /// What it handled, e.g. "7367 docs, 40.1 MB (8.2 MB/s)".
-    pub detail: String,
+    /// What it handled, e.g. "7367 docs, 40.1 MB (8.2 MB/s)" (it may name
+    /// settings, e.g. the one that keeps what was skipped).
+    pub detail: Message,
 }
 
 /// How an entry got into a list.

@@ -173,7 +173,7 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
                 }
             }
             return Err(match err {
-                Error::Usage(_) => err,
+                Error::Usage(_) | Error::Invalid(_) => err,
                 _ if warnings.is_empty() => err,
                 _ => Error::AfterWarnings { count: warnings.len(), source: Box::new(err) },
             });
@@ -257,7 +257,12 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
 
     if job.verbosity >= Verbosity::Verbose {
         for s in &outcome.stages {
-            eprintln!("related: {:>12}  {:>8.3} s  {}", s.name, s.elapsed.as_secs_f64(), s.detail);
+            eprintln!(
+                "related: {:>12}  {:>8.3} s  {}",
+                s.name,
+                s.elapsed.as_secs_f64(),
+                s.detail.render(super::flag)
+            );
         }
         eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
     }

@@ -22,6 +22,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueE
 
 pub use job::{Job, Verbosity, run, run_and_report};
 
+use crate::Setting;
 use crate::extract::ExtractOptions;
 use crate::options::{FieldWeights, Options, ReadOptions};
 use crate::output::Format;
@@ -504,7 +505,7 @@ impl Args {
             lsi_blend: self.lsi_blend,
         };
         // The library's own checks, once, before anything is read.
-        read.validate().and_then(|()| options.validate()).map_err(|e| e.to_string())?;
+        read.validate().and_then(|()| options.validate()).map_err(|e| in_flags(&e))?;
         Ok(Job {
             inputs: self.inputs,
             read,
@@ -646,6 +647,39 @@ pub fn remove_temp_files_on_signals() {
     crate::output::tempfiles::remove_on_signals();
 }
 
+/// The flag that sets a setting, as errors name it.
+pub fn flag(setting: Setting) -> String {
+    let flag = match setting {
+        Setting::Include => "--include",
+        Setting::Exclude => "--exclude",
+        Setting::Root => "--root",
+        Setting::Key => "--key",
+        Setting::StripExtension => "--strip-extension",
+        Setting::UrlTemplate => "--url-template",
+        Setting::BaseUrl => "--base-url",
+        Setting::LangDir => "--lang-dir",
+        Setting::DefaultLang => "--default-lang CODE",
+        Setting::SplitLang => "--split-lang",
+        Setting::IncludeDrafts => "--include-drafts",
+        Setting::IncludeFuture => "--include-future",
+        Setting::IncludeExpired => "--include-expired",
+        Setting::IncludeUnlisted => "--include-unlisted",
+        Setting::MinScore => "--min-score",
+        Setting::LsiBlend => "--lsi-blend",
+        Setting::Threads => "--threads",
+        Setting::OutputDir => "--output-dir",
+    };
+    flag.to_owned()
+}
+
+/// An error in the CLI's words: settings named by their flags.
+pub fn in_flags(err: &crate::Error) -> String {
+    match err {
+        crate::Error::Invalid(message) => message.render(flag),
+        other => crate::error::error_chain(other),
+    }
+}
+
 /// The exit code of a finished job, after saying on stderr what went
 /// wrong: 0 (also when the reader of stdout went away), 2 for a usage
 /// error, 1 for anything else.
@@ -657,6 +691,10 @@ pub fn exit_code(result: crate::Result<()>) -> std::process::ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(Error::Usage(message)) => {
             eprintln!("related: error: {message}");
+            ExitCode::from(2)
+        }
+        Err(err @ Error::Invalid(_)) => {
+            eprintln!("related: error: {}", in_flags(&err));
             ExitCode::from(2)
         }
         Err(err) => {

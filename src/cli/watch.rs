@@ -166,7 +166,7 @@ fn rebuild(config: &Job, changed: Option<&[&Path]>) {
             );
         }
         Ok(_) => {}
-        Err(e) => eprintln!("related: error: {}; still watching", crate::error::error_chain(&e)),
+        Err(e) => eprintln!("related: error: {}; still watching", super::in_flags(&e)),
     }
 }
 

@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, message};
 use crate::outcome::Outcome;
 
 /// Where a run keeps the list of files it wrote.
@@ -110,9 +110,16 @@ pub fn render(outcome: &Outcome, pretty: bool) -> Result<BTreeMap<String, Vec<u8
 }
 
 fn clash(a: &str, b: &str, file: &str) -> Error {
-    Error::Usage(format!(
-        "--output-dir: keys {a:?} and {b:?} both need the file {file:?}; give the articles distinct keys (see --key, --strip-extension)"
-    ))
+    Error::Invalid(message![
+        Setting::OutputDir,
+        format!(
+            ": keys {a:?} and {b:?} both need the file {file:?}; give the articles distinct keys (see "
+        ),
+        Setting::Key,
+        ", ",
+        Setting::StripExtension,
+        ")",
+    ])
 }
 
 /// What [`write()`] did.
@@ -177,9 +184,16 @@ pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
     for name in files.keys() {
         let path = dir.join(name);
         if path.as_os_str().len() > MAX_PATH {
-            return Err(Error::Usage(format!(
-                "--output-dir: the path for {name:?} would be longer than {MAX_PATH} bytes; use shorter keys (see --key, --strip-extension) or a shorter folder"
-            )));
+            return Err(Error::Invalid(message![
+                Setting::OutputDir,
+                format!(
+                    ": the path for {name:?} would be longer than {MAX_PATH} bytes; use shorter keys (see "
+                ),
+                Setting::Key,
+                ", ",
+                Setting::StripExtension,
+                ") or a shorter folder",
+            ]));
         }
         let mut cur = dir.to_path_buf();
         let parts: Vec<&str> = name.split('/').collect();
@@ -188,16 +202,22 @@ pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
             let last = i + 1 == parts.len();
             match std::fs::metadata(&cur) {
                 Ok(m) if last && m.is_dir() => {
-                    return Err(Error::Usage(format!(
-                        "--output-dir: {} is a folder, where the file for {name:?} goes; move it away",
-                        cur.display()
-                    )));
+                    return Err(Error::Invalid(message![
+                        Setting::OutputDir,
+                        format!(
+                            ": {} is a folder, where the file for {name:?} goes; move it away",
+                            cur.display()
+                        ),
+                    ]));
                 }
                 Ok(m) if !last && !m.is_dir() => {
-                    return Err(Error::Usage(format!(
-                        "--output-dir: {} is a file, where a folder for {name:?} goes; move it away",
-                        cur.display()
-                    )));
+                    return Err(Error::Invalid(message![
+                        Setting::OutputDir,
+                        format!(
+                            ": {} is a file, where a folder for {name:?} goes; move it away",
+                            cur.display()
+                        ),
+                    ]));
                 }
                 _ => {}
             }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::document::{Corpus, DocId, Document};
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, Message, Result, Setting, message};
 use crate::extract::load;
 use crate::options::{FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, max_threads};
 use crate::outcome::{Neighbour, Outcome, Stage, StageName, Warning};
@@ -97,7 +97,7 @@ fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T> + Send
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.min(max_threads()))
             .build()
-            .map_err(|e| Error::Usage(format!("--threads: {e}")))?
+            .map_err(|e| Error::Invalid(message![Setting::Threads, format!(": {e}")]))?
             .install(f),
     }
 }
@@ -164,7 +164,7 @@ fn compute_timed(
     let (related, explanations) = match reused {
         Some(related) => {
             watch.lap(StageName::Analyze, format!("nothing changed{cache_note}"));
-            watch.lap(StageName::Similar, "reused from the cache".into());
+            watch.lap(StageName::Similar, "reused from the cache".to_owned());
             (related, None)
         }
         None => {
@@ -252,7 +252,7 @@ fn compute_timed(
     if let Some(pending) = pending {
         let result = fingerprint.filter(|_| options.explain == 0).map(|f| (f, related.as_slice()));
         match pending.finish(result) {
-            Ok(()) => watch.lap(StageName::Cache, "saved".into()),
+            Ok(()) => watch.lap(StageName::Cache, "saved".to_owned()),
             Err(e) => {
                 notices.push(cache_unusable(options.cache.as_deref().unwrap_or(".".as_ref()), &e))
             }
@@ -370,7 +370,7 @@ fn site_corpus(
     config: &ReadOptions,
     sources: &source::Sources,
     warnings: &mut Vec<Warning>,
-) -> Result<(Corpus, String)> {
+) -> Result<(Corpus, Message)> {
     config.validate()?;
     let mut loaded = load::load(sources, &config.extract)?;
     warnings.append(&mut loaded.warnings);
@@ -385,11 +385,17 @@ fn site_corpus(
     if corpus.is_empty() {
         let inputs = inputs.to_owned();
         return Err(if drafts > 0 {
-            Error::Usage(format!(
-                "all {read} articles in {inputs} are drafts (draft: true / published: false); pass --include-drafts to use them"
-            ))
+            Error::Invalid(message![
+                format!(
+                    "all {read} articles in {inputs} are drafts (draft: true / published: false); "
+                ),
+                Setting::IncludeDrafts,
+                " keeps them",
+            ])
         } else if skipped.total() > 0 {
-            Error::Usage(format!("no article of {inputs} is published{}", skipped.note()))
+            let mut parts = message![format!("no article of {inputs} is published")];
+            parts.append(skipped.message());
+            Error::Invalid(parts)
         } else {
             Error::EmptyCorpus { inputs }
         });
@@ -398,13 +404,14 @@ fn site_corpus(
     if drafts > 0 {
         note.push_str(&format!(", {drafts} draft(s) skipped"));
     }
-    note.push_str(&skipped.note());
+    let mut note = message![note];
+    note.append(skipped.message());
     if fallbacks > 0 {
         let field = match config.keys.scheme {
             keys::KeyScheme::Url => "url",
             keys::KeyScheme::Slug | keys::KeyScheme::Path => "slug",
         };
-        note.push_str(&format!(", {fallbacks} keyed by path (no {field})"));
+        note.append(message![format!(", {fallbacks} keyed by path (no {field})")]);
     }
     Ok((corpus, note))
 }
@@ -492,8 +499,8 @@ impl Stopwatch {
     }
 
     /// Ends the current stage and starts the next.
-    fn lap(&mut self, name: StageName, detail: String) {
-        self.stages.push(Stage { name, elapsed: self.clock.elapsed(), detail });
+    fn lap(&mut self, name: StageName, detail: impl Into<Message>) {
+        self.stages.push(Stage { name, elapsed: self.clock.elapsed(), detail: detail.into() });
         self.clock = Instant::now();
     }
 }

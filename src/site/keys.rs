@@ -153,24 +153,24 @@ fn page_path(path_key: &str) -> &str {
 /// Placeholders `--url-template` understands.
 pub const URL_PLACEHOLDERS: &[&str] = &["key", "path", "slug", "year", "month", "day"];
 
-/// Checks a `--url-template`: every `{…}` must be a known placeholder,
+/// Checks a URL template (the message follows the setting's name): every `{…}` must be a known placeholder,
 /// optionally followed by `|urlize`.
 pub fn check_url_template(template: &str) -> Result<(), String> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else {
-            return Err(format!("--url-template {template:?}: '{{' without '}}'"));
+            return Err(format!(" {template:?}: '{{' without '}}'"));
         };
         let (name, filter) = split_filter(&rest[open + 1..open + close]);
         if filter.is_some_and(|f| f != "urlize") {
             return Err(format!(
-                "--url-template {template:?}: unknown filter |{}; the one filter is |urlize",
+                " {template:?}: unknown filter |{}; the one filter is |urlize",
                 filter.unwrap_or_default()
             ));
         }
         if !URL_PLACEHOLDERS.contains(&name) {
             return Err(format!(
-                "--url-template {template:?}: unknown placeholder {{{name}}}; known: {}",
+                " {template:?}: unknown placeholder {{{name}}}; known: {}",
                 URL_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(" ")
             ));
         }

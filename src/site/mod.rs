@@ -54,7 +54,7 @@ use std::path::{Component, Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
 use crate::document::Document;
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result, Setting, message};
 use crate::outcome::Warning;
 
 pub use crate::document::SiteMeta;
@@ -238,18 +238,18 @@ pub struct Skipped {
 
 impl Skipped {
     /// `", 2 future article(s) skipped (--include-future keeps them)"` etc.
-    pub fn note(&self) -> String {
-        let mut note = String::new();
-        for (n, what, flag) in [
-            (self.future, "future-dated", Some("--include-future")),
-            (self.expired, "expired", Some("--include-expired")),
-            (self.unlisted, "unlisted", Some("--include-unlisted")),
+    pub fn message(&self) -> Message {
+        let mut note = message![];
+        for (n, what, setting) in [
+            (self.future, "future-dated", Some(Setting::IncludeFuture)),
+            (self.expired, "expired", Some(Setting::IncludeExpired)),
+            (self.unlisted, "unlisted", Some(Setting::IncludeUnlisted)),
             (self.opted_out, "related: false", None),
         ] {
             if n > 0 {
-                note.push_str(&format!(", {n} {what} article(s) skipped"));
-                if let Some(flag) = flag {
-                    note.push_str(&format!(" ({flag} keeps them)"));
+                note.append(message![format!(", {n} {what} article(s) skipped")]);
+                if let Some(setting) = setting {
+                    note.append(message![" (", setting, " keeps them)"]);
                 }
             }
         }
@@ -308,13 +308,21 @@ pub fn check_lang_dirs(dirs: &[(String, PathBuf)]) -> Result<Vec<(String, PathBu
     dirs.iter()
         .map(|(code, dir)| {
             let code = normalize_lang(code).ok_or_else(|| {
-                Error::Usage(format!("--lang-dir ={}: the language code is empty", dir.display()))
+                Error::Invalid(message![
+                    Setting::LangDir,
+                    format!(" ={}: the language code is empty", dir.display())
+                ])
             })?;
             let real = std::fs::canonicalize(dir).map_err(|e| {
-                Error::Usage(format!(
-                    "--lang-dir {code}={}: {e}; give the folder holding the {code} pages, e.g. --lang-dir {code}=content/{code}",
-                    dir.display()
-                ))
+                Error::Invalid(message![
+                    Setting::LangDir,
+                    format!(
+                        " {code}={}: {e}; give the folder holding the {code} pages, e.g. ",
+                        dir.display()
+                    ),
+                    Setting::LangDir,
+                    format!(" {code}=content/{code}"),
+                ])
             })?;
             Ok((code, dir.clone(), real))
         })
@@ -565,10 +573,14 @@ pub fn prepare(
             match &doc.lang {
                 Some(lang) => doc.site.partition = Some(lang.clone()),
                 None => {
-                    return Err(Error::Usage(format!(
-                        "{}: no language (--split-lang groups the output by language): give it a `lang` in front matter, put it under a --lang-dir folder, or pass --default-lang CODE",
-                        doc.origin
-                    )));
+                    return Err(Error::Invalid(message![
+                        format!("{}: no language (", doc.origin),
+                        Setting::SplitLang,
+                        " groups the output by language): give it a `lang` in front matter, put it under a ",
+                        Setting::LangDir,
+                        " folder, or give a default language: ",
+                        Setting::DefaultLang,
+                    ]));
                 }
             }
         }
@@ -830,7 +842,11 @@ mod tests {
     fn split_lang_needs_a_language_for_every_article() {
         let opts = SiteOptions { split_lang: true, now: Some(0), ..SiteOptions::default() };
         let e = prepare(&mut vec![file("a.md")], &opts, &mut Vec::new()).unwrap_err();
-        assert!(e.to_string().contains("a.md") && e.to_string().contains("--default-lang"), "{e}");
+        let Error::Invalid(m) = &e else { panic!("{e:?}") };
+        let settings: Vec<Setting> = m.settings().collect();
+        assert_eq!(settings, [Setting::SplitLang, Setting::LangDir, Setting::DefaultLang]);
+        assert!(e.to_string().contains("a.md"), "{e}");
+        assert!(e.to_string().contains("`ReadOptions::site.default_lang`"), "named by field: {e}");
     }
 
     #[test]

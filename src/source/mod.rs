@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, message};
 use walk::walk_dir;
 
 /// Which files a directory walk picks up.
@@ -73,18 +73,24 @@ pub(crate) struct Filter {
 
 impl Filter {
     pub(crate) fn new(opts: &WalkOptions) -> Result<Self> {
-        let build = |globs: &[String], flag: &str| -> Result<GlobSet> {
+        let build = |globs: &[String], flag: Setting| -> Result<GlobSet> {
             let mut b = GlobSetBuilder::new();
             for g in globs {
-                b.add(Glob::new(g).map_err(|e| Error::Usage(format!("{flag} {g:?}: {e}")))?);
+                b.add(
+                    Glob::new(g)
+                        .map_err(|e| Error::Invalid(message![flag, format!(" {g:?}: {e}")]))?,
+                );
             }
-            b.build().map_err(|e| Error::Usage(format!("{flag}: {e}")))
+            b.build().map_err(|e| Error::Invalid(message![flag, format!(": {e}")]))
         };
-        let include =
-            if opts.include.is_empty() { None } else { Some(build(&opts.include, "--include")?) };
+        let include = if opts.include.is_empty() {
+            None
+        } else {
+            Some(build(&opts.include, Setting::Include)?)
+        };
         Ok(Filter {
             include,
-            exclude: build(&opts.exclude, "--exclude")?,
+            exclude: build(&opts.exclude, Setting::Exclude)?,
             follow_external_symlinks: opts.follow_external_symlinks,
             ignore_files: !opts.no_ignore,
         })
@@ -220,11 +226,13 @@ fn key_under_root(path: &Path, root: &Path) -> Result<String> {
         });
     match relative {
         Some(rel) if !rel.as_os_str().is_empty() => Ok(path_key(&rel)),
-        _ => Err(Error::Usage(format!(
-            "{} is not inside --root {}: give a --root folder that contains every input",
-            path.display(),
-            root.display()
-        ))),
+        _ => Err(Error::Invalid(message![
+            format!("{} is not inside ", path.display()),
+            Setting::Root,
+            format!(" {}: give a ", root.display()),
+            Setting::Root,
+            " folder that contains every input",
+        ])),
     }
 }
 
@@ -273,8 +281,11 @@ mod tests {
 
         let opts =
             WalkOptions { root: Some(dir.path().join("elsewhere")), ..WalkOptions::default() };
-        let err = discover(&[posts], &opts).unwrap_err().to_string();
-        assert!(err.contains("is not inside --root") && err.contains("elsewhere"), "{err}");
+        let err = discover(&[posts], &opts).unwrap_err();
+        let Error::Invalid(m) = &err else { panic!("{err:?}") };
+        let cli_words = m.render(|s| format!("<{s:?}>"));
+        assert!(cli_words.contains("is not inside <Root>"), "{cli_words}");
+        assert!(err.to_string().contains("elsewhere"), "{err}");
     }
 
     #[test]
