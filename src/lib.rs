@@ -71,9 +71,10 @@ pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{
-    FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads,
+    AUTO_APPROXIMATE_WORK, FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions,
+    auto_max_terms, max_threads,
 };
-pub use outcome::{Mark, Neighbour, Outcome, Stage, StageName, Warning};
+pub use outcome::{Mark, Neighbour, Outcome, Search, Stage, StageName, Warning};
 pub use output::Format;
 pub use pipeline::{compute, read_corpus};
 pub use site::filter::FilterOptions;

@@ -87,8 +87,17 @@ pub struct Options {
     pub top_k: usize,
     /// Neighbours scoring below this are not listed.
     pub min_score: f64,
-    /// Approximate mode: walk only this many highest-weighted terms per article.
+    /// Approximate mode: walk only this many highest-weighted terms per
+    /// article. `None`: exact, unless the site is so large that the exact
+    /// search would take minutes ([`AUTO_APPROXIMATE_WORK`]): then
+    /// [`auto_max_terms`] terms, as [`Outcome::search`](crate::Outcome::search) says.
     pub max_terms_per_doc: Option<usize>,
+    /// Search exactly however large the site (never switch to the
+    /// approximate search on its own).
+    pub exact: bool,
+    /// The exact search's work (postings) above which it switches to the
+    /// approximate one: [`AUTO_APPROXIMATE_WORK`] by default.
+    pub approximate_above: u64,
     /// Exact early termination in the similarity stage (same result, faster).
     pub early_termination: bool,
     /// List up to this many contributing terms per neighbour (0: none).
@@ -118,6 +127,8 @@ impl Default for Options {
             top_k: 5,
             min_score: 0.0,
             max_terms_per_doc: None,
+            exact: false,
+            approximate_above: AUTO_APPROXIMATE_WORK,
             early_termination: true,
             explain: 0,
             pairs: FilterOptions::default(),
@@ -158,6 +169,22 @@ impl Options {
 /// O(n² · d) (BENCHMARKS.md, "LSI").
 pub const LSI_MAX_DOCS: usize = 20_000;
 
+/// Above this much work (postings walked, Σ df² over the terms kept) the
+/// exact search switches to the approximate one unless
+/// [`Options::exact`] is set (the default of [`Options::approximate_above`]). About 10¹¹: the synthetic 100k-article
+/// corpus (BENCHMARKS.md), whose exact search takes minutes on 2 cores;
+/// livedoor's 7,378 articles are ~1.5 % of it.
+pub const AUTO_APPROXIMATE_WORK: u64 = 50_000_000_000;
+
+/// The number of terms per article the approximate search walks when it
+/// was chosen automatically for `n` articles: recall@5 ≥ 0.95 needs more
+/// terms as sites grow (measured: 40 at 10k, 60 at 100k, 80 at 1M
+/// articles; BENCHMARKS.md), i.e. 20 more per tenfold, from 40 to 100.
+pub fn auto_max_terms(n: usize) -> usize {
+    let steps = (n.max(1) as f64).log10() - 4.0;
+    (40.0 + 20.0 * steps).round().clamp(40.0, 100.0) as usize
+}
+
 /// Most worker threads per core [`Options::threads`] may start: more only
 /// add switching and memory (`-j 65535` once loaded a machine to 2,400).
 pub const MAX_THREADS_PER_CORE: usize = 4;
@@ -165,4 +192,21 @@ pub const MAX_THREADS_PER_CORE: usize = 4;
 /// The most worker threads a run uses: [`MAX_THREADS_PER_CORE`] per core.
 pub fn max_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from) * MAX_THREADS_PER_CORE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_automatic_approximate_search_walks_more_terms_on_larger_sites() {
+        assert_eq!(auto_max_terms(0), 40);
+        assert_eq!(auto_max_terms(5_000), 40);
+        assert_eq!(auto_max_terms(10_000), 40);
+        assert_eq!(auto_max_terms(100_000), 60);
+        assert_eq!(auto_max_terms(1_000_000), 80);
+        assert_eq!(auto_max_terms(100_000_000), 100, "capped");
+        let sizes = [1, 10, 1_000, 30_000, 300_000, 3_000_000, usize::MAX];
+        assert!(sizes.windows(2).all(|w| auto_max_terms(w[0]) <= auto_max_terms(w[1])));
+    }
 }

@@ -64,6 +64,28 @@ impl fmt::Display for StageName {
     }
 }
 
+/// How the neighbours were searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Search {
+    /// Through every shared term (also the LSI-blended search).
+    #[default]
+    Exact,
+    /// Through each article's `max_terms` highest-weighted terms. Listed
+    /// scores are exact; a few true neighbours may be missed.
+    Approximate {
+        /// Terms walked per article.
+        max_terms: usize,
+        /// Chosen by the library (the exact search would have walked
+        /// `exact_work` postings, over
+        /// [`AUTO_APPROXIMATE_WORK`](crate::AUTO_APPROXIMATE_WORK)), not asked for.
+        automatic: bool,
+        /// Postings the exact search would have walked (Σ df²).
+        exact_work: u64,
+    },
+    /// Not run: an unchanged site's lists came from the cache.
+    Reused,
+}
+
 /// How long one stage took, and how much it handled.
 #[derive(Debug, Clone)]
 pub struct Stage {
@@ -120,6 +142,8 @@ pub struct Outcome {
     /// The lists were explained (`explain > 0`): every entry's `terms` is
     /// written, even when empty (a pinned or filled entry explains nothing).
     pub explained: bool,
+    /// How the neighbours were searched.
+    pub search: Search,
 }
 
 impl Outcome {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::progress::Progress as Bar;
 use crate::error::{Error, Result};
 use crate::options::{LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads};
-use crate::outcome::{Outcome, StageName};
+use crate::outcome::{Outcome, Search, StageName};
 use crate::output::{self, Format};
 use crate::pipeline::{self, Progress};
 use crate::vector;
@@ -203,8 +203,20 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
             outcome.corpus.len()
         );
     }
+    if let Search::Approximate { max_terms, automatic: true, exact_work } = outcome.search
+        && job.verbosity >= Verbosity::Normal
+    {
+        eprintln!(
+            "related: note: {} articles: an exact search would walk {exact_work:.1e} postings \
+             (minutes), so neighbours were searched through the {max_terms} highest-weighted \
+             terms of each article (listed scores are exact; ~95% of the exact top 5 are \
+             found, BENCHMARKS.md); --exact forces the exact search",
+            outcome.corpus.len(),
+            exact_work = exact_work as f64,
+        );
+    }
     if job.verbosity >= Verbosity::Normal
-        && job.options.max_terms_per_doc.is_none()
+        && outcome.search == Search::Exact
         && similar.is_some_and(|t| t > SLOW_SIMILAR)
     {
         eprintln!(

@@ -274,9 +274,21 @@ pub struct Args {
 
     /// Approximate mode for very large sites: look for neighbours through only the N
     /// highest-weighted terms of each article (listed scores stay exact; a few true
-    /// neighbours may be missed). Exact when not given.
+    /// neighbours may be missed). When not given, the search is exact, unless it would
+    /// take minutes (about 100,000 articles and up): then N is chosen for the site's size
+    /// (60 at 100k, 80 at 1M articles) and a note says so.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_terms_per_doc: Option<u32>,
+
+    /// Always search exactly, however large the site: never switch to the approximate
+    /// search on its own (see --max-terms-per-doc).
+    #[arg(long, conflicts_with = "max_terms_per_doc")]
+    pub exact: bool,
+
+    /// The exact search's work (postings walked) above which it switches to the
+    /// approximate one (for tests and measuring).
+    #[arg(long, hide = true, value_name = "POSTINGS")]
+    pub approximate_above: Option<u64>,
 
     /// Turn off exact early termination in the similarity stage (same output, slower;
     /// for benchmarking).
@@ -491,6 +503,8 @@ impl Args {
             top_k: self.top_k,
             min_score: self.min_score,
             max_terms_per_doc: self.max_terms_per_doc.map(|n| n as usize),
+            exact: self.exact,
+            approximate_above: self.approximate_above.unwrap_or(crate::AUTO_APPROXIMATE_WORK),
             early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },
             pairs: FilterOptions {

@@ -431,6 +431,7 @@ mod tests {
             notices: Vec::new(),
             stages: Vec::new(),
             explained: false,
+            search: crate::outcome::Search::Exact,
         };
         let mut out = Vec::new();
         write(&mut out, &outcome, format, pretty, to_file).unwrap();

@@ -14,8 +14,10 @@ use rayon::prelude::*;
 use crate::document::{Corpus, DocId, Document};
 use crate::error::{self, Error, Message, Result, Setting, message};
 use crate::extract::load;
-use crate::options::{FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, max_threads};
-use crate::outcome::{Neighbour, Outcome, Stage, StageName, Warning};
+use crate::options::{
+    FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, auto_max_terms, max_threads,
+};
+use crate::outcome::{Neighbour, Outcome, Search, Stage, StageName, Warning};
 use crate::similar::{self, Related, TopKOptions};
 use crate::site::{self, filter, keys, lists};
 use crate::source;
@@ -161,6 +163,7 @@ fn compute_timed(
     // The cache being rewritten: its terms are saved once counted.
     let mut pending = None;
 
+    let mut search = Search::Reused;
     let (related, explanations) = match reused {
         Some(related) => {
             watch.lap(StageName::Analyze, format!("nothing changed{cache_note}"));
@@ -203,9 +206,15 @@ fn compute_timed(
             );
             let matrix = TfIdfMatrix::fit(&counts, &options.weighting);
             drop(counts);
+            let exact_work = exact_work(&matrix);
             watch.lap(
                 StageName::TfIdf,
-                format!("{} terms kept, {} weights", matrix.terms().len(), matrix.nnz()),
+                format!(
+                    "{} terms kept, {} weights, exact search {:.1e} postings",
+                    matrix.terms().len(),
+                    matrix.nnz(),
+                    exact_work as f64
+                ),
             );
             let lsi = lsi_vectors(options, &matrix);
             if let Some(lsi) = &lsi {
@@ -219,12 +228,16 @@ fn compute_timed(
                     ),
                 );
             }
+            search = choose_search(options, &matrix, lsi.is_some());
             let allow = |i, j| pairs.allows(i, j);
             let opts = TopKOptions {
                 allow: pairs.is_active().then_some(&allow as _),
                 k: options.top_k,
                 min_score: options.min_score,
-                max_terms: options.max_terms_per_doc,
+                max_terms: match search {
+                    Search::Approximate { max_terms, .. } => Some(max_terms),
+                    _ => None,
+                },
                 prune_min_df: if options.early_termination {
                     TopKOptions::default().prune_min_df
                 } else {
@@ -269,7 +282,15 @@ fn compute_timed(
 
     let explained = explanations.is_some();
     let lists = neighbours(related, explanations, marks);
-    Ok(Outcome { corpus, lists, warnings: Vec::new(), notices, stages: Vec::new(), explained })
+    Ok(Outcome {
+        corpus,
+        lists,
+        warnings: Vec::new(),
+        notices,
+        stages: Vec::new(),
+        explained,
+        search,
+    })
 }
 
 /// The per-article term counts remembered between runs (`--cache DIR`),
@@ -416,6 +437,29 @@ fn site_corpus(
     Ok((corpus, note))
 }
 
+/// The postings the exact search walks, ignoring early termination: for
+/// each article, the posting lists of its terms, i.e. Σ df² over the terms
+/// found in two articles or more (the others are never walked).
+fn exact_work(matrix: &TfIdfMatrix) -> u64 {
+    matrix.df().iter().filter(|&&df| df >= 2).map(|&df| u64::from(df) * u64::from(df)).sum()
+}
+
+/// Exact, approximate as asked, or approximate because the exact search
+/// would be too slow (never with LSI, whose blended search is exact).
+fn choose_search(options: &Options, matrix: &TfIdfMatrix, lsi: bool) -> Search {
+    let exact_work = exact_work(matrix);
+    match options.max_terms_per_doc {
+        _ if lsi => Search::Exact,
+        Some(max_terms) => Search::Approximate { max_terms, automatic: false, exact_work },
+        None if !options.exact && exact_work > options.approximate_above => Search::Approximate {
+            max_terms: auto_max_terms(matrix.n_docs()),
+            automatic: true,
+            exact_work,
+        },
+        None => Search::Exact,
+    }
+}
+
 /// The LSI document vectors `options` asks for, if any (none above
 /// [`LSI_MAX_DOCS`] articles).
 fn lsi_vectors(options: &Options, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
@@ -430,13 +474,15 @@ fn lsi_vectors(options: &Options, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
 fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let settings = format!(
-        "{:?} {:?} {:?} {} {} {:?} {:?} {}",
+        "{:?} {:?} {:?} {} {} {:?} {} {} {:?} {}",
         config.analyzer,
         config.fields,
         config.weighting,
         config.top_k,
         config.min_score,
         config.max_terms_per_doc,
+        config.exact,
+        config.approximate_above,
         config.pairs,
         env!("CARGO_PKG_VERSION"),
     );

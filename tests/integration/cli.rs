@@ -224,3 +224,46 @@ fn output_to_a_named_pipe_writes_through_it() {
     assert_eq!(neighbours(&json, "a.md"), ["b.md"]);
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
 }
+
+/// A site whose exact search would be too much work switches to the
+/// approximate search on its own and says so; `--exact` keeps it exact.
+#[test]
+fn large_sites_switch_to_the_approximate_search_with_a_note() {
+    let t = TestDir::new();
+    let words = ["rust", "python", "garden", "tomato", "guitar", "chord", "train", "rail", "bread"];
+    for i in 0..60 {
+        let body: Vec<&str> =
+            (0..30).map(|j| words[(i * 7 + j * (i % 5 + 1)) % words.len()]).collect();
+        t.write(&format!("posts/{i:02}.md"), format!("# Post {i}\n\n{} word{i}\n", body.join(" ")));
+    }
+    let run = |args: &[&str]| {
+        let out = t.cmd().args(["posts", "-q", "--lsi-dims", "0"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    let switched =
+        t.cmd().args(["posts", "--lsi-dims", "0", "--approximate-above", "1"]).output().unwrap();
+    assert!(switched.status.success());
+    let note = String::from_utf8_lossy(&switched.stderr);
+    assert!(note.contains("note: 60 articles: an exact search would walk"), "{note}");
+    assert!(note.contains("through the 40 highest-weighted terms"), "{note}");
+    assert!(note.contains("--exact forces the exact search"), "{note}");
+    let asked = run(&["--max-terms-per-doc", "40"]);
+    assert_eq!(switched.stdout, asked.stdout, "the switch runs --max-terms-per-doc 40");
+
+    let exact = t
+        .cmd()
+        .args(["posts", "--lsi-dims", "0", "--approximate-above", "1", "--exact"])
+        .output()
+        .unwrap();
+    assert!(exact.status.success());
+    assert!(!String::from_utf8_lossy(&exact.stderr).contains("note:"), "no switch with --exact");
+    assert_eq!(exact.stdout, run(&[]).stdout, "below the limit the default is exact");
+
+    // The LSI-blended search (sites up to 20,000 articles) is exact anyway.
+    let blended = t.cmd().args(["posts", "--approximate-above", "1"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&blended.stderr).contains("note:"), "no switch with LSI");
+
+    let both = t.cmd().args(["posts", "--exact", "--max-terms-per-doc", "5"]).output().unwrap();
+    assert_eq!(both.status.code(), Some(2), "--exact and --max-terms-per-doc contradict");
+}
