@@ -96,6 +96,19 @@ pub struct Stage {
     /// What it handled, e.g. "7367 docs, 40.1 MB (8.2 MB/s)" (it may name
     /// settings, e.g. the one that keeps what was skipped).
     pub detail: Message,
+    /// The process's peak resident memory at the end of the stage, in
+    /// bytes (where the OS tells it: Linux).
+    pub peak_memory: Option<u64>,
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in bytes; `None`
+/// where `/proc` does not say.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 =
+        line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// How an entry got into a list.

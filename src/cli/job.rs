@@ -268,15 +268,26 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     written.dir = staged.map(output::dir::Staged::commit).transpose()?;
 
     if job.verbosity >= Verbosity::Verbose {
+        // Peak memory so far after each stage: where a run's memory goes.
+        let peak = |bytes: Option<u64>| match bytes {
+            Some(b) => format!("  {:>7.1} MB peak", b as f64 / 1e6),
+            None => String::new(),
+        };
         for s in &outcome.stages {
             eprintln!(
-                "related: {:>12}  {:>8.3} s  {}",
+                "related: {:>12}  {:>8.3} s{}  {}",
                 s.name,
                 s.elapsed.as_secs_f64(),
+                peak(s.peak_memory),
                 s.detail.render(super::flag)
             );
         }
-        eprintln!("related: {:>12}  {:>8.3} s", "write", write_started.elapsed().as_secs_f64());
+        eprintln!(
+            "related: {:>12}  {:>8.3} s{}",
+            "write",
+            write_started.elapsed().as_secs_f64(),
+            peak(crate::outcome::peak_memory())
+        );
     }
     // A one-line summary for people at a terminal; silent in pipes and CI
     // (`--watch` says its own).

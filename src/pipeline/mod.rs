@@ -120,7 +120,9 @@ fn read_timed(
     warnings.extend(sources.warnings.iter().cloned());
     watch.lap(StageName::Discover, format!("{} files", sources.files.len()));
     let (corpus, site_note) = site_corpus(&describe(inputs), options, &sources, warnings)?;
-    watch.lap(StageName::Read, format!("{} articles{site_note}", corpus.len()));
+    let mut note = message![format!("{} articles", corpus.len())];
+    note.append(site_note);
+    watch.lap(StageName::Read, note);
     Ok(corpus)
 }
 
@@ -546,7 +548,12 @@ impl Stopwatch {
 
     /// Ends the current stage and starts the next.
     fn lap(&mut self, name: StageName, detail: impl Into<Message>) {
-        self.stages.push(Stage { name, elapsed: self.clock.elapsed(), detail: detail.into() });
+        self.stages.push(Stage {
+            name,
+            elapsed: self.clock.elapsed(),
+            detail: detail.into(),
+            peak_memory: crate::outcome::peak_memory(),
+        });
         self.clock = Instant::now();
     }
 }
