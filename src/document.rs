@@ -68,8 +68,8 @@ impl Document {
 ///
 /// A whole file's key is derived from its path, and the site generator's
 /// file conventions apply to it: publishing rules, dates from `_posts` file
-/// names, languages from `post.ja.md` names and `--lang-dir` folders,
-/// Eleventy data files, slugs from file names, `--strip-extension`. An item
+/// names, languages from `post.ja.md` names and language folders, Eleventy
+/// data files, slugs from file names, keys without their extension. An item
 /// of a feed or JSON Lines stream, or a document built in memory, is
 /// published already and keeps the key it has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,7 +136,8 @@ pub struct SiteMeta {
     pub pinned: Vec<String>,
     /// `image` / `cover` (a string, or Hugo's `cover.image`).
     pub image: Option<String>,
-    /// `description` / `summary` (front matter), meta description (HTML).
+    /// `description` / `summary` (front matter), meta description (HTML),
+    /// `"description"` (JSON Lines); each output entry repeats it.
     pub description: Option<String>,
     /// After the site stage with `--split-lang`: the language whose output
     /// holds it.

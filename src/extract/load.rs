@@ -313,6 +313,34 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_reach_the_document_from_all_three_extractors() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            SourceFile { path, key: name.into() }
+        };
+        let html = write(
+            "a.html",
+            "<html><head><meta name=description content=\"From meta\"></head><body>x</body></html>",
+        );
+        let md = write("b.md", "---\nsummary: From front matter\n---\nx\n");
+        let read = |file: &SourceFile| {
+            let [doc] =
+                load_file(file, &ExtractOptions::default()).docs.unwrap().try_into().unwrap();
+            doc
+        };
+        let (a, b) = (read(&html), read(&md));
+        assert_eq!(a.site.description.as_deref(), Some("From meta"));
+        assert_eq!((a.key.as_str(), a.origin.path()), ("a.html", Some(html.path.as_path())));
+        assert_eq!(b.site.description.as_deref(), Some("From front matter"));
+        let lines = extract::jsonl::extract(r#"{"key":"c","text":"x","description":"From JSON"}"#);
+        let (docs, _) = documents("<stdin>", lines.unwrap());
+        assert_eq!(docs[0].site.description.as_deref(), Some("From JSON"));
+        assert_eq!(docs[0].origin, Origin::Item { file: "<stdin>".into(), n: 1 });
+    }
+
+    #[test]
     fn feed_items_without_a_key_are_skipped_one_by_one() {
         let item = |key: &str| Document { key: key.into(), ..Document::default() };
         let (docs, skipped) = documents("f.xml", vec![item("a"), item(""), item("  "), item("d")]);
