@@ -6,7 +6,7 @@
 //! cargo run --example embed
 //! ```
 
-use related::{Corpus, Document, Options, compute};
+use related::{Corpus, Document, Options, Origin, compute};
 
 fn main() -> Result<(), related::Error> {
     // What a generator knows about its pages after parsing them.
@@ -46,6 +46,9 @@ fn main() -> Result<(), related::Error> {
         .iter()
         .map(|&(url, title, text, date)| Document {
             key: url.into(),
+            // Not read from a file by `related`: no file-name conventions
+            // apply, and the key is used as given (this is the default).
+            origin: Origin::Memory,
             title: Some(title.into()),
             text: text.into(),
             date: Some(date.into()),

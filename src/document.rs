@@ -1,15 +1,27 @@
-//! The unit of work: one article, and the sorted, de-duplicated corpus.
+//! The unit of work: one article, where it came from, and the sorted,
+//! de-duplicated corpus.
+//!
+//! The extractors return a [`Document`] (without key and origin for a
+//! whole file, with the item's own key for a feed item or JSON line); the
+//! reading stage sets its [`Origin`], and every later stage reads and
+//! rewrites the same value.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// One article, as extracted from a file, a feed item or a JSON line.
+/// One article, as extracted from a file, a feed item or a JSON line, or
+/// built in memory by a program.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     /// Stable identity used in the output: the path relative to the input
-    /// root with `/` separators, or a feed item's link (else guid/id).
+    /// root with `/` separators, or a feed item's link (else guid/id), or
+    /// whatever a program building documents in memory chooses.
     pub key: String,
-    /// Where it came from, for messages: `path` or `path#item-3`.
-    pub origin: String,
+    /// Where it came from: decides which file-name conventions apply, and
+    /// names the article in messages (its [`Display`](fmt::Display) form).
+    pub origin: Origin,
     /// Title, if the source has one (else the first line of the text).
     pub title: Option<String>,
     /// Plain text of the body (the title is not repeated here).
@@ -30,9 +42,6 @@ pub struct Document {
     pub slug: Option<String>,
     /// Language from front matter, `<html lang>` or the feed.
     pub lang: Option<String>,
-    /// The key is a file path (not a feed link or a JSON Lines key), so
-    /// `--strip-extension` and slug-from-file-name apply to it.
-    pub path_key: bool,
     /// Publishing, listing and language-group details (see `crate::site`).
     pub site: SiteMeta,
 }
@@ -51,6 +60,57 @@ impl Document {
                 None => line,
             },
             None => &self.key,
+        }
+    }
+}
+
+/// Where a [`Document`] came from.
+///
+/// A whole file's key is derived from its path, and the site generator's
+/// file conventions apply to it: publishing rules, dates from `_posts` file
+/// names, languages from `post.ja.md` names and language folders, Eleventy
+/// data files, slugs from file names, keys without their extension. An item
+/// of a feed or JSON Lines stream, or a document built in memory, is
+/// published already and keeps the key it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// Built in memory by the program calling the library (the default).
+    /// Shown as `<memory>`.
+    #[default]
+    Memory,
+    /// A whole file, at `path` as the inputs name it. Shown as that path
+    /// (bytes that are not UTF-8 percent-encoded, as in keys).
+    File {
+        /// The file as read (relative to the working directory, or absolute).
+        path: PathBuf,
+    },
+    /// The `n`-th item (from 1) of a feed or JSON Lines stream, which
+    /// carries its own key. Shown as `file#n`.
+    Item {
+        /// The file the item is in, as shown in messages, or `<stdin>`.
+        file: String,
+        /// Its position in the file, from 1.
+        n: usize,
+    },
+}
+
+impl Origin {
+    /// The file, when the document is a whole file.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Origin::File { path } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Memory => f.write_str("<memory>"),
+            Origin::File { path } => f.write_str(&crate::source::names::display_path(path)),
+            Origin::Item { file, n } => write!(f, "{file}#{n}"),
         }
     }
 }
@@ -76,7 +136,8 @@ pub struct SiteMeta {
     pub pinned: Vec<String>,
     /// `image` / `cover` (a string, or Hugo's `cover.image`).
     pub image: Option<String>,
-    /// `description` / `summary` (front matter), meta description (HTML).
+    /// `description` / `summary` (front matter), meta description (HTML),
+    /// `"description"` (JSON Lines); each output entry repeats it.
     pub description: Option<String>,
     /// After the site stage with `--split-lang`: the language whose output
     /// holds it.
@@ -106,8 +167,12 @@ impl Corpus {
     /// Sorts `docs` by key; two documents with the same key are an error that
     /// names both origins.
     pub fn new(mut docs: Vec<Document>) -> Result<Self> {
+        // Origins only break ties between duplicate keys (an error), as
+        // they are shown.
         docs.sort_by(|a, b| {
-            (&a.site.partition, &a.key, &a.origin).cmp(&(&b.site.partition, &b.key, &b.origin))
+            (&a.site.partition, &a.key)
+                .cmp(&(&b.site.partition, &b.key))
+                .then_with(|| a.origin.to_string().cmp(&b.origin.to_string()))
         });
         if let Some(pair) = docs
             .windows(2)
@@ -115,8 +180,8 @@ impl Corpus {
         {
             return Err(Error::DuplicateKey {
                 key: pair[0].key.clone(),
-                first: pair[0].origin.clone(),
-                second: pair[1].origin.clone(),
+                first: pair[0].origin.to_string(),
+                second: pair[1].origin.to_string(),
             });
         }
         if docs.len() > u32::MAX as usize {
@@ -151,7 +216,11 @@ mod tests {
     use super::*;
 
     fn doc(key: &str, origin: &str) -> Document {
-        Document { key: key.into(), origin: origin.into(), ..Document::default() }
+        Document { key: key.into(), origin: file(origin), ..Document::default() }
+    }
+
+    fn file(path: &str) -> Origin {
+        Origin::File { path: path.into() }
     }
 
     #[test]
@@ -171,6 +240,28 @@ mod tests {
         let c = Corpus::new(vec![doc("b", "1"), doc("a", "2"), doc("c", "3")]).unwrap();
         let keys: Vec<_> = c.docs().iter().map(|d| d.key.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn origins_are_shown_as_messages_name_them() {
+        assert_eq!(file("posts/a.md").to_string(), "posts/a.md");
+        assert_eq!(Origin::Item { file: "feed.xml".into(), n: 3 }.to_string(), "feed.xml#3");
+        assert_eq!(Origin::Item { file: "<stdin>".into(), n: 1 }.to_string(), "<stdin>#1");
+        assert_eq!(Origin::default().to_string(), "<memory>");
+        assert_eq!(file("posts/a.md").path(), Some(Path::new("posts/a.md")));
+        assert_eq!(Origin::Item { file: "f".into(), n: 1 }.path(), None);
+        assert_eq!(Origin::Memory.path(), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_in_the_order_their_origins_are_shown() {
+        let item = |n| Document {
+            key: "k".into(),
+            origin: Origin::Item { file: "f.xml".into(), n },
+            ..Document::default()
+        };
+        let err = Corpus::new(vec![item(2), item(10)]).unwrap_err().to_string();
+        assert!(err.contains("both f.xml#10 and f.xml#2"), "{err}");
     }
 
     #[test]

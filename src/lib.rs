@@ -67,7 +67,7 @@ mod vector;
 #[doc(hidden)]
 pub mod cli;
 
-pub use document::{Corpus, DocId, Document};
+pub use document::{Corpus, DocId, Document, Origin};
 pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{

@@ -1,4 +1,4 @@
-//! RSS 1.0 / RSS 2.0 / Atom feeds: one `Extracted` per item or entry.
+//! RSS 1.0 / RSS 2.0 / Atom feeds: one [`Document`] per item or entry.
 //!
 //! Read with quick-xml's streaming reader (no serde, no DOM), with
 //! namespace resolution so that e.g. `<media:title>` is never mistaken for
@@ -28,9 +28,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
 use super::html::fragment_to_fields;
-use super::{
-    ExtractError, Extracted, TextSink, clean_inline, dedup_tags, line_col, push_tag, strip_bom,
-};
+use super::{ExtractError, TextSink, clean_inline, dedup_tags, line_col, push_tag, strip_bom};
+use crate::document::Document;
 
 const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 const NS_ATOM_03: &str = "http://purl.org/atom/ns#";
@@ -103,7 +102,7 @@ fn doctype_end(s: &[u8]) -> Option<usize> {
 }
 
 /// Extracts every RSS `<item>` / Atom `<entry>` of a feed.
-pub fn extract(src: &str) -> Result<Vec<Extracted>, ExtractError> {
+pub fn extract(src: &str) -> Result<Vec<Document>, ExtractError> {
     let src = strip_bom(src);
     let mut reader = NsReader::from_str(src);
     // Real feeds contain bare `&` in URLs and text; keep it as text rather
@@ -295,7 +294,7 @@ struct State {
     item: Option<Item>,
     capture: Option<Capture>,
     channel_lang: Option<String>,
-    done: Vec<Extracted>,
+    done: Vec<Document>,
 }
 
 impl State {
@@ -430,7 +429,7 @@ impl State {
                 cap.buf.push('>');
             }
         } else if let Some(item) = self.item.take_if(|i| i.depth == depth) {
-            self.done.push(item.into_extracted());
+            self.done.push(item.into_document());
         }
     }
 
@@ -486,7 +485,7 @@ impl State {
         }
     }
 
-    fn finish(self) -> Vec<Extracted> {
+    fn finish(self) -> Vec<Document> {
         let channel_lang = self.channel_lang;
         self.done
             .into_iter()
@@ -501,7 +500,7 @@ impl State {
 }
 
 impl Item {
-    fn into_extracted(mut self) -> Extracted {
+    fn into_document(mut self) -> Document {
         dedup_tags(&mut self.tags);
         let (body, date) = if self.atom {
             (self.content.or(self.summary), self.published.or(self.updated))
@@ -510,8 +509,8 @@ impl Item {
         };
         let link = self.link.or(self.about);
         let body = body.unwrap_or_default();
-        Extracted {
-            key: link.clone().or(self.guid),
+        Document {
+            key: link.clone().or(self.guid).unwrap_or_default(),
             title: self.title,
             text: body.text,
             code: body.code,
@@ -522,8 +521,7 @@ impl Item {
             url: link,
             slug: None,
             lang: self.lang,
-            description: None,
-            ..Extracted::default()
+            ..Document::default()
         }
     }
 }
@@ -532,7 +530,7 @@ impl Item {
 mod tests {
     use super::*;
 
-    fn feed(src: &str) -> Vec<Extracted> {
+    fn feed(src: &str) -> Vec<Document> {
         match extract(src) {
             Ok(items) => items,
             Err(e) => panic!("unexpected error: {e}"),
@@ -583,20 +581,20 @@ mod tests {
         let items = feed(RSS);
         assert_eq!(items.len(), 3);
         let a = &items[0];
-        assert_eq!(a.key.as_deref(), Some("https://example.com/a?x=1&y=2"));
-        assert_eq!(a.url, a.key);
+        assert_eq!(a.key, "https://example.com/a?x=1&y=2");
+        assert_eq!(a.url.as_deref(), Some(a.key.as_str()));
         assert_eq!(a.title.as_deref(), Some("Fish & Chips あ あ"));
         assert_eq!(a.text, "First para & more\nSecond");
         assert_eq!(a.date.as_deref(), Some("Tue, 02 Jan 2024 03:04:05 +0000"));
         assert_eq!(a.tags, ["Rust", "Web", "Search"]);
         assert_eq!(a.lang.as_deref(), Some("en-us"));
         let b = &items[1];
-        assert_eq!(b.key.as_deref(), Some("urn:uuid:2"));
+        assert_eq!(b.key, "urn:uuid:2");
         assert_eq!(b.url, None);
         // description is HTML: tags stripped, double-escaped entity shown once
         assert_eq!(b.text, "Plain html & entity&nbsp;here".replace("&nbsp;", " "));
         assert_eq!(b.date.as_deref(), Some("2024-02-03"));
-        assert_eq!(items[2].key, None);
+        assert_eq!(items[2].key, "");
         assert_eq!(items[2].text, "no link, no guid");
     }
 
@@ -615,13 +613,13 @@ mod tests {
 </rdf:RDF>"#;
         let items = feed(src);
         assert_eq!(items.len(), 2);
-        assert_eq!(items[0].key.as_deref(), Some("https://example.org/1"));
+        assert_eq!(items[0].key, "https://example.org/1");
         assert_eq!(items[0].text, "Desc one");
         assert_eq!(items[0].date.as_deref(), Some("2024-01-01T00:00:00+09:00"));
         assert_eq!(items[0].tags, ["tag1"]);
         assert_eq!(items[0].lang.as_deref(), Some("ja"));
         // no <link>: rdf:about is the item's URI
-        assert_eq!(items[1].key.as_deref(), Some("https://example.org/2"));
+        assert_eq!(items[1].key, "https://example.org/2");
     }
 
     #[test]
@@ -659,19 +657,19 @@ line two</content>
         let items = feed(src);
         assert_eq!(items.len(), 3);
         let a = &items[0];
-        assert_eq!(a.key.as_deref(), Some("https://blog.example/1"));
+        assert_eq!(a.key, "https://blog.example/1");
         assert_eq!(a.title.as_deref(), Some("A bold move"));
         assert_eq!(a.text, "Para & one\nPara two <x>");
         assert_eq!(a.date.as_deref(), Some("2024-03-04T05:06:07Z"));
         assert_eq!(a.tags, ["rust", "xml"]);
         assert_eq!(a.lang.as_deref(), Some("en"));
         let b = &items[1];
-        assert_eq!(b.key.as_deref(), Some("urn:2"));
+        assert_eq!(b.key, "urn:2");
         assert_eq!(b.url, None);
         assert_eq!(b.text, "s1\ns2");
         assert_eq!(b.date.as_deref(), Some("2024-01-01"));
         assert_eq!(b.lang.as_deref(), Some("ja"));
-        assert_eq!(items[2].key.as_deref(), Some("https://blog.example/3"));
+        assert_eq!(items[2].key, "https://blog.example/3");
         assert_eq!(items[2].text, "line one\nline two");
     }
 
@@ -731,7 +729,7 @@ line two</content>
             "<rss><channel><item><title>Q & A</title><link>http://x/?a=1&b=2</link></item></channel></rss>",
         );
         assert_eq!(items[0].title.as_deref(), Some("Q & A"));
-        assert_eq!(items[0].key.as_deref(), Some("http://x/?a=1&b=2"));
+        assert_eq!(items[0].key, "http://x/?a=1&b=2");
     }
 
     #[test]
@@ -811,7 +809,7 @@ line two</content>
         let items = feed(&src);
         assert_eq!(items.len(), 59);
         for item in &items {
-            assert!(item.key.as_deref().is_some_and(|k| k.starts_with("http")), "{item:?}");
+            assert!(item.key.starts_with("http"), "{item:?}");
             assert!(!item.text.is_empty(), "{:?}", item.key);
             assert!(item.title.as_deref().is_some_and(|t| !t.is_empty()), "{:?}", item.key);
             assert_eq!(item.lang.as_deref(), Some("en"));

@@ -9,9 +9,9 @@
 //! elements (scripts, styles, navigation, SVG, ...) are dropped, and so is a
 //! whole page's chrome (`<header>`, `<footer>`, `<aside>`, `role="navigation"`). `<pre>`
 //! (and `<listing>`) text is code: it goes to the code field
-//! (`Extracted::code`), keeping its line breaks, not to the text. The
+//! (`Document::code`), keeping its line breaks, not to the text. The
 //! targets of `<a href>` and `<img src>` go to the link field
-//! (`Extracted::links`, see `links`); the link text stays text. The tree is walked with an explicit stack, never
+//! (`Document::links`, see `links`); the link text stays text. The tree is walked with an explicit stack, never
 //! recursively, so arbitrarily deep markup cannot overflow the call stack.
 //!
 //! Nesting deeper than `MAX_NESTING` elements is flattened before parsing
@@ -25,7 +25,8 @@
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::nesting::limit_nesting;
-use super::{ExtractOptions, Extracted, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
+use super::{ExtractOptions, Fields, clean_inline, dedup_tags, push_tag, strip_bom};
+use crate::document::Document;
 
 /// A `--exclude-selector`: a CSS selector (`scraper`'s syntax:
 /// `.related`, `div#comments`, `section[data-nosnippet]`, `a, b`) whose
@@ -148,15 +149,15 @@ const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
 /// not nested in another one, else from `<body>`, else from the whole
 /// document. The title is `<title>`, else the first `<h1>` (which is then
 /// left out of the text so the title is not repeated).
-pub fn extract(src: &str) -> Extracted {
+pub fn extract(src: &str) -> Document {
     extract_with(src, &ExtractOptions::default())
 }
 
 /// [`extract`], also leaving out of the text (and code and links) every
 /// element matching one of `opts.exclude_selectors`, with its content.
-pub fn extract_with(src: &str, opts: &ExtractOptions) -> Extracted {
+pub fn extract_with(src: &str, opts: &ExtractOptions) -> Document {
     let doc = Html::parse_document(&limit_nesting(strip_bom(src)));
-    let mut out = Extracted::default();
+    let mut out = Document::default();
     let found = scan(&doc, &mut out);
     dedup_tags(&mut out.tags);
 
@@ -224,7 +225,7 @@ struct Found<'a> {
 
 /// One pre-order pass over the whole document (explicit stack) that fills
 /// the metadata fields of `out` and locates the candidate text roots.
-fn scan<'a>(doc: &'a Html, out: &mut Extracted) -> Found<'a> {
+fn scan<'a>(doc: &'a Html, out: &mut Document) -> Found<'a> {
     let mut found = Found::default();
     // (element, inside an <article>)
     let mut stack: Vec<(ElementRef<'a>, bool)> =
@@ -262,14 +263,14 @@ fn scan<'a>(doc: &'a Html, out: &mut Extracted) -> Found<'a> {
     found
 }
 
-fn read_meta(e: &scraper::node::Element, out: &mut Extracted) {
+fn read_meta(e: &scraper::node::Element, out: &mut Document) {
     let Some(content) = e.attr("content") else {
         return;
     };
     let name = e.attr("name").or_else(|| e.attr("property")).unwrap_or("");
     if name.eq_ignore_ascii_case("description") {
-        if out.description.is_none() {
-            out.description = clean_inline(content);
+        if out.site.description.is_none() {
+            out.site.description = clean_inline(content);
         }
     } else if name.eq_ignore_ascii_case("keywords") {
         for k in content.split(',') {
@@ -453,11 +454,11 @@ mod tests {
         assert_eq!(e.title.as_deref(), Some("My Post | Site"));
         assert_eq!(e.text, "My Post\nBody link.");
         assert_eq!(e.lang.as_deref(), Some("ja"));
-        assert_eq!(e.description.as_deref(), Some("A post."));
+        assert_eq!(e.site.description.as_deref(), Some("A post."));
         assert_eq!(e.tags, ["rust", "web"]);
         assert_eq!(e.date.as_deref(), Some("2024-01-02T03:04:05Z"));
         assert_eq!(e.url.as_deref(), Some("https://example.com/post/"));
-        assert_eq!(e.key, None);
+        assert_eq!(e.key, "");
         assert!(!e.draft);
     }
 

@@ -14,13 +14,13 @@
 
 use serde_json::{Map, Value};
 
-use super::{
-    ExtractError, Extracted, clean_inline, dedup_tags, normalize_text, push_tag, strip_bom,
-};
+use crate::document::{Document, SiteMeta};
+
+use super::{ExtractError, clean_inline, dedup_tags, normalize_text, push_tag, strip_bom};
 
 /// Parses a whole JSONL file; the first bad line fails it, with its
 /// 1-based line number (and the JSON parser's column for syntax errors).
-pub fn extract(src: &str) -> Result<Vec<Extracted>, ExtractError> {
+pub fn extract(src: &str) -> Result<Vec<Document>, ExtractError> {
     let src = strip_bom(src);
     let mut out = Vec::new();
     for (i, line) in src.split('\n').enumerate() {
@@ -63,7 +63,7 @@ fn first_column(line: &str) -> usize {
     line.chars().take_while(|c| c.is_whitespace()).count() + 1
 }
 
-fn record(obj: &Map<String, Value>) -> Result<Extracted, String> {
+fn record(obj: &Map<String, Value>) -> Result<Document, String> {
     let key = required_string(obj, "key")?;
     // The key is an identifier: kept exactly as given, only a blank one is refused.
     if key.trim().is_empty() {
@@ -89,8 +89,8 @@ fn record(obj: &Map<String, Value>) -> Result<Extracted, String> {
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err("field \"draft\" must be a boolean".to_owned()),
     };
-    Ok(Extracted {
-        key: Some(key),
+    Ok(Document {
+        key,
         title: optional_string(obj, "title")?,
         text: normalize_text(&text),
         tags,
@@ -99,8 +99,8 @@ fn record(obj: &Map<String, Value>) -> Result<Extracted, String> {
         url: optional_string(obj, "url")?,
         slug: optional_string(obj, "slug")?,
         lang: optional_string(obj, "lang")?,
-        description: optional_string(obj, "description")?,
-        ..Extracted::default()
+        site: SiteMeta { description: optional_string(obj, "description")?, ..SiteMeta::default() },
+        ..Document::default()
     })
 }
 
@@ -144,8 +144,8 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert_eq!(
             items[0],
-            Extracted {
-                key: Some("a".into()),
+            Document {
+                key: "a".into(),
                 title: Some("T".into()),
                 text: "Hello\nworld".into(),
                 tags: vec!["x".into(), "y".into()],
@@ -154,11 +154,11 @@ mod tests {
                 url: Some("/a/".into()),
                 slug: Some("s".into()),
                 lang: Some("en".into()),
-                description: Some("d".into()),
-                ..Extracted::default()
+                site: SiteMeta { description: Some("d".into()), ..SiteMeta::default() },
+                ..Document::default()
             }
         );
-        assert_eq!(items[1], Extracted { key: Some("b".into()), ..Extracted::default() });
+        assert_eq!(items[1], Document { key: "b".into(), ..Document::default() });
         assert_eq!(extract("").map(|v| v.len()), Ok(0));
     }
 

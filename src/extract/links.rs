@@ -1,7 +1,7 @@
 //! Link and image targets → the words of the link field.
 //!
 //! A link says what an article is about (`[the docs](https://www.postgresql.org/docs/…)`),
-//! so its target is kept as a field of its own ([`Extracted::links`](super::Extracted)):
+//! so its target is kept as a field of its own ([`Document::links`](crate::document::Document::links)):
 //! the host without `www.` (one word, `postgresql.org`) and the words of the path
 //! (`/docs/current/sql-select.html` → `docs current sql-select`). The scheme, user,
 //! port, query string and fragment are dropped: `?utm_source=…` and `#section-2`

@@ -20,9 +20,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::document::Document;
+use crate::document::{Document, Origin};
 use crate::error::{Error, Result};
-use crate::extract::{self, ExtractError, ExtractOptions, Extracted};
+use crate::extract::{self, ExtractError, ExtractOptions};
 use crate::outcome::Warning;
 use crate::source::{SourceFile, Sources};
 
@@ -65,7 +65,7 @@ pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
     }
     for doc in &mut loaded.docs {
         for message in cap_fields(doc) {
-            loaded.warnings.push(Warning { location: doc.origin.clone(), message });
+            loaded.warnings.push(Warning { location: doc.origin.to_string(), message });
         }
     }
     Ok(loaded)
@@ -106,7 +106,7 @@ fn cap_fields(doc: &mut Document) -> Vec<String> {
         let len = doc.date.take().map_or(0, |d| d.len());
         notes.push(format!("date of {len} bytes ignored (the limit is {MAX_DATE_BYTES})"));
     }
-    if !doc.path_key && doc.key.len() > MAX_URL_BYTES {
+    if doc.origin.path().is_none() && doc.key.len() > MAX_URL_BYTES {
         // Cut, and made distinct again by a hash of the whole key.
         let hash = xxhash_rust::xxh3::xxh3_64(doc.key.as_bytes());
         let mut cut = MAX_URL_BYTES - 17;
@@ -211,16 +211,19 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
         }
         let extracted = match ext.as_deref() {
             Some("md" | "markdown" | "mdx") => extract::markdown::extract(&text, opts),
-            Some("html" | "htm" | "xhtml") => Ok(extract::html::extract_with(&text, opts)),
-            _ => Ok(extract::plain::extract(&text)),
+            Some("html" | "htm" | "xhtml") => {
+                Ok((extract::html::extract_with(&text, opts), vec![]))
+            }
+            _ => Ok((extract::plain::extract(&text), Vec::new())),
         };
         extracted
-            .map(|mut x| {
-                let notes = std::mem::take(&mut x.notes);
+            .map(|(mut doc, notes)| {
                 note.extend(
                     notes.into_iter().map(|message| Warning { location: origin.clone(), message }),
                 );
-                vec![document(&origin, Some(&file.key), x)]
+                doc.key.clone_from(&file.key);
+                doc.origin = Origin::File { path: file.path.clone() };
+                vec![finish(doc)]
             })
             .map_err(|e| warning(&origin, &e))
     };
@@ -249,42 +252,30 @@ fn decode(bytes: Vec<u8>, origin: &str) -> (String, Vec<Warning>) {
     crate::source::charset::decode(bytes, origin)
 }
 
-/// Turns one extracted article into a [`Document`] keyed by `key`.
-fn document(origin: &str, key: Option<&str>, x: Extracted) -> Document {
-    Document {
-        path_key: key.is_some(),
-        key: key.map(str::to_owned).or(x.key).unwrap_or_default(),
-        origin: origin.to_owned(),
-        title: x.title.filter(|t| !t.trim().is_empty()),
-        text: x.text,
-        code: x.code,
-        links: x.links,
-        tags: x.tags,
-        date: x.date,
-        draft: x.draft,
-        url: x.url,
-        slug: x.slug,
-        lang: x.lang,
-        site: crate::document::SiteMeta { description: x.description, ..x.site },
+/// What every document read gets: a blank title is no title.
+fn finish(mut doc: Document) -> Document {
+    if doc.title.as_ref().is_some_and(|t| t.trim().is_empty()) {
+        doc.title = None;
     }
+    doc
 }
 
 /// Feed items and JSON lines carry their own keys. An item without one
 /// (a feed item with neither link nor guid) cannot be listed: it is left
 /// out with a warning naming it, and the other items are kept.
-fn documents(origin: &str, items: Vec<Extracted>) -> (Vec<Document>, Vec<Warning>) {
+fn documents(origin: &str, items: Vec<Document>) -> (Vec<Document>, Vec<Warning>) {
     let mut docs = Vec::with_capacity(items.len());
     let mut skipped = Vec::new();
-    for (n, x) in items.into_iter().enumerate() {
-        let item_origin = format!("{origin}#{}", n + 1);
-        if x.key.as_deref().is_none_or(|k| k.trim().is_empty()) {
+    for (n, mut doc) in items.into_iter().enumerate() {
+        doc.origin = Origin::Item { file: origin.to_owned(), n: n + 1 };
+        if doc.key.trim().is_empty() {
             skipped.push(Warning {
-                location: item_origin,
+                location: doc.origin.to_string(),
                 message: "item has no key (a feed item needs a <link>, <guid> or <id>); skipped"
                     .into(),
             });
         } else {
-            docs.push(document(&item_origin, None, x));
+            docs.push(finish(doc));
         }
     }
     (docs, skipped)
@@ -322,15 +313,39 @@ mod tests {
     }
 
     #[test]
-    fn feed_items_without_a_key_are_skipped_one_by_one() {
-        let item =
-            |key: Option<&str>| Extracted { key: key.map(Into::into), ..Extracted::default() };
-        let (docs, skipped) = documents(
-            "f.xml",
-            vec![item(Some("a")), item(None), item(Some("  ")), item(Some("d"))],
+    fn descriptions_reach_the_document_from_all_three_extractors() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            SourceFile { path, key: name.into() }
+        };
+        let html = write(
+            "a.html",
+            "<html><head><meta name=description content=\"From meta\"></head><body>x</body></html>",
         );
-        let keys: Vec<_> = docs.iter().map(|d| (d.key.as_str(), d.origin.as_str())).collect();
-        assert_eq!(keys, [("a", "f.xml#1"), ("d", "f.xml#4")]);
+        let md = write("b.md", "---\nsummary: From front matter\n---\nx\n");
+        let read = |file: &SourceFile| {
+            let [doc] =
+                load_file(file, &ExtractOptions::default()).docs.unwrap().try_into().unwrap();
+            doc
+        };
+        let (a, b) = (read(&html), read(&md));
+        assert_eq!(a.site.description.as_deref(), Some("From meta"));
+        assert_eq!((a.key.as_str(), a.origin.path()), ("a.html", Some(html.path.as_path())));
+        assert_eq!(b.site.description.as_deref(), Some("From front matter"));
+        let lines = extract::jsonl::extract(r#"{"key":"c","text":"x","description":"From JSON"}"#);
+        let (docs, _) = documents("<stdin>", lines.unwrap());
+        assert_eq!(docs[0].site.description.as_deref(), Some("From JSON"));
+        assert_eq!(docs[0].origin, Origin::Item { file: "<stdin>".into(), n: 1 });
+    }
+
+    #[test]
+    fn feed_items_without_a_key_are_skipped_one_by_one() {
+        let item = |key: &str| Document { key: key.into(), ..Document::default() };
+        let (docs, skipped) = documents("f.xml", vec![item("a"), item(""), item("  "), item("d")]);
+        let keys: Vec<_> = docs.iter().map(|d| (d.key.as_str(), d.origin.to_string())).collect();
+        assert_eq!(keys, [("a", "f.xml#1".to_owned()), ("d", "f.xml#4".to_owned())]);
         let locations: Vec<_> = skipped.iter().map(|w| w.location.as_str()).collect();
         assert_eq!(locations, ["f.xml#2", "f.xml#3"]);
         assert!(skipped[0].message.starts_with("item has no key"), "{}", skipped[0].message);

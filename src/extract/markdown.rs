@@ -11,8 +11,8 @@
 //! table cells, footnote definitions, inline code, link text and image alt
 //! text. Soft line breaks become a space, hard breaks and block ends a
 //! newline. Fenced and indented code blocks go to the code field
-//! (`Extracted::code`); link and image targets, autolinks and bare
-//! `http(s)://` URLs in the text go to the link field (`Extracted::links`,
+//! (`Document::code`); link and image targets, autolinks and bare
+//! `http(s)://` URLs in the text go to the link field (`Document::links`,
 //! see `links`), never to the text.
 //!
 //! Zenn/Qiita (`:::message`, `@[card](…)`, `![](x.png =600x)`), Hugo
@@ -38,15 +38,16 @@ use super::html::fragment_to_fields;
 use super::links::find_bare_url;
 use super::markup::{bound_marks, math_text, preprocess};
 use super::{
-    ExtractError, ExtractOptions, Extracted, Fields, clean_inline, dedup_tags, line_col, push_tag,
-    strip_bom,
+    ExtractError, ExtractOptions, Fields, clean_inline, dedup_tags, line_col, push_tag, strip_bom,
 };
+use crate::document::Document;
 
-/// Extracts one Markdown file (front matter + body).
-pub fn extract(src: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
+/// Extracts one Markdown file (front matter + body), with what was changed
+/// to keep reading it bounded (a note each, for a warning naming the file).
+pub fn extract(src: &str, opts: &ExtractOptions) -> Result<(Document, Vec<String>), ExtractError> {
     let src = strip_bom(src);
     let (front, body) = split_front_matter(src)?;
-    let mut out = Extracted::default();
+    let mut out = Document::default();
     if let Some(front) = front {
         let map = match front.kind {
             FrontKind::Yaml => parse_yaml(&front.text)?,
@@ -54,13 +55,12 @@ pub fn extract(src: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractErr
         };
         apply_front_matter(&map, &mut out);
     }
-    let (body, note) = bound_marks(body);
-    out.notes.extend(note);
+    let (body, notes) = bound_marks(body);
     let fields = body_fields(&body, opts);
     out.text = fields.text.finish();
     out.code = fields.code.finish();
     out.links = fields.links;
-    Ok(out)
+    Ok((out, notes.into_iter().collect()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -263,7 +263,7 @@ fn shift_line_numbers(msg: &str, delta: usize) -> String {
 
 /// Copies the known keys into `out`. Wrong types are ignored, never errors:
 /// front matter is written for a site generator, not for us.
-fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
+fn apply_front_matter(map: &FmMap, out: &mut Document) {
     let get = |key: &str| map.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let first_scalar = |keys: &[&str]| {
         keys.iter().find_map(|k| get(k).and_then(FmValue::scalar).and_then(|s| clean_inline(&s)))
@@ -285,7 +285,7 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
     out.slug = first_scalar(&["slug"]);
     out.lang = first_scalar(&["lang", "language", "locale"]);
     apply_site_front_matter(map, out);
-    out.description = first_scalar(&["description", "summary"]);
+    out.site.description = first_scalar(&["description", "summary"]);
     out.draft = match get("draft") {
         Some(FmValue::Bool(b)) => *b,
         Some(FmValue::Str(s)) => {
@@ -319,7 +319,7 @@ fn apply_front_matter(map: &FmMap, out: &mut Extracted) {
 }
 
 /// The publishing, listing and language fields of [`crate::document::SiteMeta`].
-fn apply_site_front_matter(map: &FmMap, out: &mut Extracted) {
+fn apply_site_front_matter(map: &FmMap, out: &mut Document) {
     let get = |key: &str| map.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let first_scalar = |keys: &[&str]| {
         keys.iter().find_map(|k| get(k).and_then(FmValue::scalar).and_then(|s| clean_inline(&s)))
@@ -582,9 +582,9 @@ impl Renderer {
 mod tests {
     use super::*;
 
-    fn md(src: &str) -> Extracted {
+    fn md(src: &str) -> Document {
         match extract(src, &ExtractOptions::default()) {
-            Ok(e) => e,
+            Ok((e, _)) => e,
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
@@ -642,9 +642,9 @@ mod tests {
         assert_eq!(e.url.as_deref(), Some("/p/hello/"));
         assert_eq!(e.slug.as_deref(), Some("hello"));
         assert_eq!(e.lang.as_deref(), Some("en"));
-        assert_eq!(e.description.as_deref(), Some("Short."));
+        assert_eq!(e.site.description.as_deref(), Some("Short."));
         assert_eq!(e.text, "Heading\nBody text.");
-        assert_eq!(e.key, None);
+        assert_eq!(e.key, "");
     }
 
     #[test]
@@ -660,7 +660,7 @@ mod tests {
         assert_eq!(e.url.as_deref(), Some("/u/"));
         assert_eq!(e.date.as_deref(), Some("2023-05-06T07:08:09+09:00"));
         assert!(e.draft);
-        assert_eq!(e.description.as_deref(), Some("D"));
+        assert_eq!(e.site.description.as_deref(), Some("D"));
         assert_eq!(e.lang.as_deref(), Some("ja"));
         assert_eq!(e.title.as_deref(), Some("2024"));
         let e = md("---\ndraft: no\ntags: {a: 1}\n...\nx");
@@ -797,8 +797,9 @@ mod tests {
         }
         assert!(e.text.contains("注意 text") && e.text.contains("softmax"), "{:?}", e.text);
         assert_eq!(e.links, ["zenn.dev topics rust", "example.com shot.png"]);
-        let raw = extract(src, &ExtractOptions { keep_markup: true, ..ExtractOptions::default() })
-            .unwrap_or_default();
+        let (raw, _) =
+            extract(src, &ExtractOptions { keep_markup: true, ..ExtractOptions::default() })
+                .unwrap_or_default();
         assert!(raw.text.contains("message") && raw.text.contains("frac"), "{:?}", raw.text);
     }
 

@@ -1,12 +1,29 @@
 //! Extraction stage: turns the text of one input file into plain text plus
-//! metadata ([`Extracted`]).
+//! metadata: a [`Document`](crate::document::Document) (one per file, or
+//! one per feed item or JSON line).
 //!
 //! One submodule per input format: [`markdown`] (with YAML/TOML front
 //! matter), [`html`], [`feed`] (RSS 1.0/2.0 and Atom, many articles per
 //! file), [`plain`] and [`jsonl`] (many articles per file). This stage does
 //! not read files, decide which format a file is (beyond
 //! [`feed::looks_like_feed`]), assign keys to single-article inputs, or
-//! choose a fallback title: those are the caller's decisions.
+//! choose a fallback title: those are the caller's decisions ([`load`]
+//! sets each document's key and [`Origin`](crate::document::Origin)).
+//!
+//! What each extractor fills: `title`, `text`, `code`, `links`, `tags`
+//! (tags + categories + keywords, in source order, deduplicated, trimmed,
+//! no empties), `date` (as written, trimmed; YAML/TOML dates as their string
+//! form), `url` (front matter `url`/`permalink`, feed item link, HTML
+//! canonical link), `lang` (front matter `lang`/`language`, `<html lang>`,
+//! feed `xml:lang` / channel `<language>`); from front matter also `draft`,
+//! `slug` and the [`SiteMeta`](crate::document::SiteMeta) fields, among
+//! them `description` (front matter `description`/`summary`, HTML meta
+//! description, JSON Lines `"description"`). Only feeds and JSON Lines set
+//! `key` (feed: link, else guid/id; JSON Lines: `"key"`); a whole file's is
+//! left empty. Code blocks (Markdown fenced/indented, HTML `<pre>`) go to
+//! `code`, not `text`; inline code stays in `text`. `links` holds the words
+//! of each link and image target ([`links::link_words`]), one entry per
+//! target, in source order.
 //!
 //! # Text convention
 //!
@@ -29,40 +46,6 @@ pub mod markdown;
 pub(crate) mod markup;
 mod nesting;
 pub mod plain;
-
-/// What one article yields before it gets a key. Title is NOT repeated in `text`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Extracted {
-    /// Only feeds and JSONL set it (feed: link, else guid/id; JSONL: `"key"`).
-    pub key: Option<String>,
-    pub title: Option<String>,
-    /// Plain text of the body, blocks separated by `"\n"` (see the module doc).
-    pub text: String,
-    /// Tags + categories + keywords, in source order, deduplicated, trimmed, no empties.
-    pub tags: Vec<String>,
-    /// As written in the source, trimmed (YAML/TOML dates as their string form).
-    pub date: Option<String>,
-    pub draft: bool,
-    /// Front matter `url` or `permalink`; feed item link; HTML canonical link.
-    pub url: Option<String>,
-    /// Front matter `slug`.
-    pub slug: Option<String>,
-    /// Front matter `lang`/`language`; HTML `<html lang>`; feed `xml:lang` / channel `<language>`.
-    pub lang: Option<String>,
-    /// Front matter `description`/`summary`; HTML meta description.
-    pub description: Option<String>,
-    /// Publishing and listing details from front matter (see [`crate::site`]).
-    pub site: crate::document::SiteMeta,
-    /// Code blocks (Markdown fenced/indented, HTML `<pre>`), in the text
-    /// convention; not part of `text`. Inline code stays in `text`.
-    pub code: String,
-    /// Words of each link and image target ([`links::link_words`]), one
-    /// entry per target, in source order.
-    pub links: Vec<String>,
-    /// What was changed to keep reading bounded (a warning each, naming
-    /// the file).
-    pub notes: Vec<String>,
-}
 
 /// A failure to parse one input, with a 1-based position when known.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -4,11 +4,12 @@
 //! convention (see [`crate::extract`]); there is no title, and no metadata.
 //! Choosing a fallback title (file name, first line, ...) is the caller's job.
 
-use super::{Extracted, normalize_text, strip_bom};
+use super::{normalize_text, strip_bom};
+use crate::document::Document;
 
 /// Extracts a plain-text file: `text` is the normalized content, everything else empty.
-pub fn extract(src: &str) -> Extracted {
-    Extracted { text: normalize_text(strip_bom(src)), ..Extracted::default() }
+pub fn extract(src: &str) -> Document {
+    Document { text: normalize_text(strip_bom(src)), ..Document::default() }
 }
 
 #[cfg(test)]
@@ -20,11 +21,11 @@ mod tests {
         let e = extract("\u{feff}First line\r\n\r\n  second   line  \n");
         assert_eq!(e.text, "First line\nsecond line");
         assert_eq!(e.title, None);
-        assert_eq!(e, Extracted { text: e.text.clone(), ..Extracted::default() });
+        assert_eq!(e, Document { text: e.text.clone(), ..Document::default() });
     }
 
     #[test]
     fn empty_input() {
-        assert_eq!(extract(""), Extracted::default());
+        assert_eq!(extract(""), Document::default());
     }
 }

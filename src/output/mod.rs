@@ -405,7 +405,6 @@ mod tests {
     fn corpus() -> Corpus {
         let doc = |key: &str, title: Option<&str>| Document {
             key: key.into(),
-            origin: key.into(),
             title: title.map(Into::into),
             ..Document::default()
         };

@@ -495,9 +495,10 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
     h.update(settings.as_bytes());
     for (doc, hash) in corpus.docs().iter().zip(hashes) {
         // The pair filters read the date and language (also from the file name).
+        let origin = doc.origin.to_string();
         for part in [
             &doc.key,
-            &doc.origin,
+            &origin,
             doc.date.as_deref().unwrap_or(""),
             doc.lang.as_deref().unwrap_or(""),
         ] {

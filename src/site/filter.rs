@@ -89,7 +89,7 @@ impl PairFilter {
                     let parsed = crate::site::parse_date_in(raw, opts.zone).map(|d| d.timestamp());
                     if parsed.is_none() {
                         warnings.push(Warning {
-                            location: d.origin.clone(),
+                            location: d.origin.to_string(),
                             message: format!(
                                 "cannot read the date {raw:?} (expected e.g. 2024-01-31, 2024-01-31T09:00:00+09:00 or an RFC 2822 date); --exclude-newer treats this article as undated"
                             ),
@@ -172,10 +172,7 @@ impl PairFilter {
 /// language, when the middle part is an ISO 639-1 code (so `jquery.ui.md`
 /// or `notes.v2.md` are not mistaken for one).
 fn file_language(doc: &Document) -> Option<String> {
-    if !doc.path_key {
-        return None;
-    }
-    let name = doc.origin.rsplit(['/', '\\']).next()?;
+    let name = doc.origin.path()?.file_name()?.to_string_lossy();
     let mut parts = name.rsplitn(3, '.');
     let (_ext, code, _stem) = (parts.next()?, parts.next()?, parts.next()?);
     let code = code.to_ascii_lowercase();
@@ -199,6 +196,7 @@ pub fn parse_date(raw: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Origin;
 
     #[test]
     fn reads_the_usual_date_formats() {
@@ -223,7 +221,7 @@ mod tests {
             docs.iter()
                 .map(|(key, date, lang)| Document {
                     key: (*key).into(),
-                    origin: (*key).into(),
+                    origin: Origin::File { path: key.into() },
                     date: date.map(Into::into),
                     lang: lang.map(Into::into),
                     ..Document::default()
@@ -276,9 +274,8 @@ mod tests {
     fn hugo_language_file_names_give_a_language() {
         let file = |origin: &str, lang: Option<&str>| Document {
             key: origin.into(),
-            origin: origin.into(),
+            origin: Origin::File { path: origin.into() },
             lang: lang.map(Into::into),
-            path_key: true,
             ..Document::default()
         };
         let c = Corpus::new(vec![

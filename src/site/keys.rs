@@ -58,14 +58,14 @@ pub fn apply(docs: &mut [Document], opts: &KeyOptions) -> usize {
             KeyScheme::Url => nonblank(doc.url.as_deref()),
             KeyScheme::Slug => nonblank(doc.slug.as_deref()).or_else(|| {
                 // A feed item or JSON line has no file name to take a slug from.
-                doc.path_key.then(|| file_slug(&doc.key))
+                doc.origin.path().map(|_| file_slug(&doc.key))
             }),
         };
         let mut key = match chosen {
             Some(k) => k,
             None => {
                 fallbacks += usize::from(opts.scheme != KeyScheme::Path);
-                if doc.path_key && opts.strip_extension {
+                if doc.origin.path().is_some() && opts.strip_extension {
                     strip_extension(&doc.key).to_owned()
                 } else {
                     doc.key.clone()
@@ -298,9 +298,14 @@ pub fn join_url(base: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Origin;
 
     fn doc(key: &str) -> Document {
-        Document { key: key.into(), origin: key.into(), path_key: true, ..Document::default() }
+        Document {
+            key: key.into(),
+            origin: Origin::File { path: key.into() },
+            ..Document::default()
+        }
     }
 
     fn keys(docs: &[Document]) -> Vec<&str> {
@@ -447,7 +452,7 @@ mod tests {
     #[test]
     fn feed_keys_are_not_treated_as_paths() {
         let mut item = doc("https://x.org/a.html");
-        item.path_key = false;
+        item.origin = Origin::Item { file: "feed.xml".into(), n: 1 };
         let mut docs = vec![item];
         let opts = KeyOptions {
             scheme: KeyScheme::Slug,

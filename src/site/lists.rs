@@ -126,7 +126,7 @@ pub fn finish(
                 }
                 Some(_) => {}
                 None => warnings.push(Warning {
-                    location: doc.origin.clone(),
+                    location: doc.origin.to_string(),
                     message: format!(
                         "related: {pin:?} names no published article; give its key or its path as read (e.g. posts/b.md)"
                     ),
@@ -190,16 +190,15 @@ pub fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Document;
+    use crate::document::{Document, Origin};
     use crate::site::filter::FilterOptions;
 
     fn doc(key: &str, date: Option<&str>, tags: &[&str], pins: &[&str]) -> Document {
         let mut d = Document {
             key: key.into(),
-            origin: key.into(),
+            origin: Origin::File { path: key.into() },
             date: date.map(Into::into),
             tags: tags.iter().map(|t| (*t).into()).collect(),
-            path_key: true,
             ..Document::default()
         };
         d.site.pinned = pins.iter().map(|p| (*p).into()).collect();

@@ -294,7 +294,7 @@ fn relative_to(path: &Path, dir: &Path) -> Option<String> {
     let clean = |p: &Path| -> Vec<String> {
         p.components()
             .filter(|c| !matches!(c, Component::CurDir))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .map(|c| crate::source::names::encode_name(c.as_os_str()).0.into_owned())
             .collect()
     };
     let (path, dir) = (clean(path), clean(dir));
@@ -396,7 +396,7 @@ impl DataFiles {
     /// folder the keys are relative to, each folder down to the article's,
     /// then the article's own (`X.json` before `X.11tydata.json`).
     fn paths(doc: &Document) -> Vec<PathBuf> {
-        let origin = Path::new(&doc.origin);
+        let Some(origin) = doc.origin.path() else { return Vec::new() };
         let key_depth = doc.key.split(['/', '\\']).filter(|p| !p.is_empty()).count();
         let parts: Vec<&std::ffi::OsStr> = origin
             .components()
@@ -510,10 +510,10 @@ pub(crate) const ISO_639_1: &[&str] = &[
 ];
 
 /// The date in the name of a file under a `_posts` folder.
-fn jekyll_post_date(path: &str) -> Option<String> {
-    let (dir, name) = path.rsplit_once(['/', '\\'])?;
-    let posts = dir.split(['/', '\\']).any(|part| part == "_posts");
-    posts.then(|| keys::date_prefix(name)).flatten().map(str::to_owned)
+fn jekyll_post_date(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy();
+    let posts = path.parent()?.components().any(|part| part.as_os_str() == "_posts");
+    posts.then(|| keys::date_prefix(&name)).flatten().map(str::to_owned)
 }
 
 pub fn prepare(
@@ -526,15 +526,19 @@ pub fn prepare(
     let mut data_files = DataFiles::default();
     for doc in docs.iter_mut() {
         // Jekyll and Hexo date posts by file name: `_posts/2024-01-31-hello.md`.
-        if doc.path_key && doc.date.is_none() {
-            doc.date = jekyll_post_date(&doc.origin);
+        let is_file = doc.origin.path().is_some();
+        if let Some(path) = doc.origin.path()
+            && doc.date.is_none()
+        {
+            doc.date = jekyll_post_date(path);
         }
-        if opts.eleventy_data && doc.path_key {
+        if opts.eleventy_data && is_file {
             data_files.apply(doc, warnings);
         }
         let mut from_dir = None;
-        if doc.path_key && !lang_dirs.is_empty() {
-            let path = Path::new(&doc.origin);
+        if let Some(path) = doc.origin.path()
+            && !lang_dirs.is_empty()
+        {
             let real = std::fs::canonicalize(path).ok();
             from_dir = lang_dirs.iter().find_map(|(code, dir, real_dir)| {
                 relative_to(path, dir)
@@ -542,8 +546,12 @@ pub fn prepare(
                     .map(|key| (code.clone(), key))
             });
         }
-        let name = doc.origin.rsplit(['/', '\\']).next().unwrap_or_default();
-        let suffix = doc.path_key.then(|| file_language(name)).flatten();
+        // Named as in keys (bytes that are not UTF-8 percent-encoded).
+        let name = match doc.origin.path().and_then(Path::file_name) {
+            Some(name) => crate::source::names::encode_name(name).0.into_owned(),
+            None => String::new(),
+        };
+        let suffix = is_file.then(|| file_language(&name)).flatten();
         let mut page = doc.key.clone();
         if let Some((code, key)) = from_dir {
             doc.lang = Some(code);
@@ -558,11 +566,11 @@ pub fn prepare(
         }
         if let Some((_, unsuffixed)) = &suffix {
             let dir_len = page.len().saturating_sub(name.len());
-            if page.ends_with(name) {
+            if page.ends_with(&name) {
                 page = format!("{}{unsuffixed}", &page[..dir_len]);
             }
         }
-        if doc.path_key {
+        if is_file {
             doc.site.source_key = Some(doc.key.clone());
             if doc.site.translation.is_none() {
                 // Cannot collide with a translationKey: those never start with NUL.
@@ -594,7 +602,7 @@ pub fn prepare(
     let mut skipped = Skipped::default();
     let mut warn = |doc: &Document, field: &str, raw: &str| {
         warnings.push(Warning {
-            location: doc.origin.clone(),
+            location: doc.origin.to_string(),
             message: format!(
                 "cannot read the {field} {raw:?} (expected e.g. 2024-01-31 or 2024-01-31T09:00:00+09:00); the article is kept"
             ),
@@ -606,7 +614,7 @@ pub fn prepare(
             skipped.opted_out += 1;
             continue;
         }
-        if doc.path_key {
+        if doc.origin.path().is_some() {
             if !opts.include_unlisted && doc.site.unlisted.is_some() {
                 skipped.unlisted += 1;
                 continue;
@@ -646,17 +654,19 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Origin;
 
     #[test]
     fn jekyll_posts_take_their_date_from_the_file_name() {
-        assert_eq!(jekyll_post_date("site/_posts/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
-        assert_eq!(jekyll_post_date("_posts/tech/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
-        assert_eq!(jekyll_post_date("posts/2024-01-31-a.md"), None, "only under _posts");
-        assert_eq!(jekyll_post_date("_posts/about.md"), None);
+        let date = |path: &str| jekyll_post_date(Path::new(path));
+        assert_eq!(date("site/_posts/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
+        assert_eq!(date("_posts/tech/2024-01-31-a.md").as_deref(), Some("2024-01-31"));
+        assert_eq!(date("posts/2024-01-31-a.md"), None, "only under _posts");
+        assert_eq!(date("_posts/about.md"), None);
+        assert_eq!(date("2024-01-31-a.md"), None);
         let post = |date: Option<&str>| Document {
             key: "2024-01-31-a.md".into(),
-            origin: "_posts/2024-01-31-a.md".into(),
-            path_key: true,
+            origin: Origin::File { path: "_posts/2024-01-31-a.md".into() },
             date: date.map(Into::into),
             ..Document::default()
         };
@@ -666,11 +676,10 @@ mod tests {
         assert_eq!(docs[1].date.as_deref(), Some("2024-01-31"));
     }
 
-    fn file(origin: &str) -> Document {
+    fn file(path: &str) -> Document {
         Document {
-            key: origin.into(),
-            origin: origin.into(),
-            path_key: true,
+            key: path.into(),
+            origin: Origin::File { path: path.into() },
             ..Document::default()
         }
     }
@@ -876,7 +885,10 @@ mod tests {
                 site: SiteMeta { no_related: true, ..SiteMeta::default() },
                 ..file("off.md")
             },
-            Document { path_key: false, ..dated("feed#1", "2030-01-01") },
+            Document {
+                origin: Origin::Item { file: "feed".into(), n: 1 },
+                ..dated("feed#1", "2030-01-01")
+            },
         ];
         let opts = SiteOptions { now: Some(now), ..SiteOptions::default() };
         let mut warnings = Vec::new();

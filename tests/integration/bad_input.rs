@@ -7,45 +7,11 @@
 //! A panic (exit 101) is never acceptable.
 
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 
 use crate::util::*;
-
-/// Exit code, stdout and stderr of a finished run.
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out: Output = cmd.output().expect("run related");
-    let code = out.status.code().expect("related was killed by a signal");
-    (
-        code,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Runs, expects exit 0, returns (stdout as JSON, stderr).
-#[track_caller]
-fn run_ok(cmd: &mut Command) -> (Value, String) {
-    let (code, stdout, stderr) = run(cmd);
-    assert_eq!(code, 0, "stderr:\n{stderr}");
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"));
-    (json, stderr)
-}
-
-/// Two articles that relate to each other, so a corpus with a skipped or
-/// empty document still has something to compute.
-fn write_pair(t: &TestDir) {
-    t.write("walrus.md", "# Walrus\nThe walrus has long tusks and whiskers.\n");
-    t.write("tusks.md", "# Tusks\nWalrus tusks are long teeth.\n");
-}
-
-fn keys(json: &Value) -> Vec<&str> {
-    json.as_object().expect("object").keys().map(String::as_str).collect()
-}
 
 // ---------------------------------------------------------------- inputs
 

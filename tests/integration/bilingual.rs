@@ -34,11 +34,6 @@ fn folder_site() -> TestDir {
     t
 }
 
-/// The keys of `json[lang]`.
-fn keys(json: &Value) -> Vec<&str> {
-    json.as_object().expect("an object").keys().map(String::as_str).collect()
-}
-
 #[test]
 fn per_language_folders_key_like_hugo_and_split_the_output() {
     let t = folder_site();

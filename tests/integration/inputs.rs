@@ -170,11 +170,6 @@ fn golden_fixture_site_relates_what_a_reader_would() {
     assert_eq!(neighbours(&json, "rust-cli.md")[0], "python-cli.md");
 }
 
-/// The keys of a run's JSON output, sorted.
-fn keys_of(json: &serde_json::Value) -> Vec<&str> {
-    json.as_object().expect("object").keys().map(String::as_str).collect()
-}
-
 /// A Hugo site root: articles in content/, the site's own build output in
 /// public/ (which repeats every article's words), git-ignored.
 fn hugo_root(t: &TestDir) {
@@ -199,11 +194,11 @@ fn git_ignored_build_output_is_not_read_in_a_git_checkout() {
         .expect("git is needed to make a checkout");
     assert!(status.success());
     let json = run_json(t.cmd().arg("."));
-    assert_eq!(keys_of(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
+    assert_eq!(keys(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
     // --no-ignore reads it, hidden files (.git/, .gitignore) still not.
     let json = run_json(t.cmd().args([".", "--no-ignore"]));
     assert_eq!(
-        keys_of(&json),
+        keys(&json),
         [
             "content/posts/tusks.md",
             "content/posts/walrus.md",
@@ -213,13 +208,13 @@ fn git_ignored_build_output_is_not_read_in_a_git_checkout() {
     );
     // --include chooses among the files the ignore rules leave.
     let json = run_json(t.cmd().args([".", "--include", "**/walrus*"]));
-    assert_eq!(keys_of(&json), ["content/posts/walrus.md"]);
+    assert_eq!(keys(&json), ["content/posts/walrus.md"]);
     // A file or folder named on the command line is read even if ignored;
     // the rules apply inside a named folder.
     let json = run_json(t.cmd().args(["content", "public/index.html"]));
-    assert_eq!(keys_of(&json), ["posts/tusks.md", "posts/walrus.md", "public/index.html"]);
+    assert_eq!(keys(&json), ["posts/tusks.md", "posts/walrus.md", "public/index.html"]);
     let json = run_json(t.cmd().arg("public"));
-    assert_eq!(keys_of(&json), ["index.html", "posts/walrus/index.html"]);
+    assert_eq!(keys(&json), ["index.html", "posts/walrus/index.html"]);
 }
 
 #[test]
@@ -227,10 +222,10 @@ fn gitignore_outside_a_git_repository_is_not_read_like_ripgrep() {
     let t = TestDir::new();
     hugo_root(&t);
     let json = run_json(t.cmd().arg("."));
-    assert_eq!(keys_of(&json).len(), 4, "no .git: .gitignore does not apply: {json}");
+    assert_eq!(keys(&json).len(), 4, "no .git: .gitignore does not apply: {json}");
     // Exclude the build output by hand, as docs/site-generators.md says.
     let json = run_json(t.cmd().args([".", "--exclude", "public/**"]));
-    assert_eq!(keys_of(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
+    assert_eq!(keys(&json), ["content/posts/tusks.md", "content/posts/walrus.md"]);
 }
 
 #[test]
@@ -247,14 +242,14 @@ fn dot_ignore_and_dot_relatedignore_are_honoured_without_git() {
         "old/\n*.md\n# a comment; the last matching line wins\n!b.md\n",
     );
     let json = run_json(t.cmd().arg("."));
-    assert_eq!(keys_of(&json), ["posts/b.md"]);
+    assert_eq!(keys(&json), ["posts/b.md"]);
     let json = run_json(t.cmd().args([".", "--no-ignore"]));
-    assert_eq!(keys_of(&json), ["notes/todo.md", "posts/a.md", "posts/b.md", "posts/old/c.md"]);
+    assert_eq!(keys(&json), ["notes/todo.md", "posts/a.md", "posts/b.md", "posts/old/c.md"]);
     // --exclude applies on top of the ignore files.
     let json = run_json(t.cmd().args([".", "--no-ignore", "--exclude", "posts/**"]));
-    assert_eq!(keys_of(&json), ["notes/todo.md"]);
+    assert_eq!(keys(&json), ["notes/todo.md"]);
     // The walk of posts/ leaves only b.md, which --exclude removes; the
     // ignored a.md named on the command line is read (keyed as given).
     let json = run_json(t.cmd().args(["posts", "posts/a.md", "--exclude", "b.md"]));
-    assert_eq!(keys_of(&json), ["posts/a.md"]);
+    assert_eq!(keys(&json), ["posts/a.md"]);
 }

@@ -4,37 +4,11 @@
 //! (the complexity test calls the extractors in-process, to time them).
 
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 use crate::util::*;
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out: Output = cmd.output().expect("run related");
-    let code = out.status.code().expect("related was killed by a signal");
-    (
-        code,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-#[track_caller]
-fn run_ok(cmd: &mut Command) -> (Value, String) {
-    let (code, stdout, stderr) = run(cmd);
-    assert_eq!(code, 0, "stderr:\n{stderr}");
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"));
-    (json, stderr)
-}
-
-fn write_pair(t: &TestDir) {
-    t.write("walrus.md", "# Walrus\nThe walrus has long tusks and whiskers.\n");
-    t.write("tusks.md", "# Tusks\nWalrus tusks are long teeth.\n");
-}
 
 /// Names of the files in `dir` (not recursive), sorted.
 fn listing(dir: &Path) -> Vec<String> {

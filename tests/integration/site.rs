@@ -37,15 +37,11 @@ fn site() -> TestDir {
     t
 }
 
-fn keys_of(json: &Value) -> Vec<&str> {
-    json.as_object().expect("an object").keys().map(String::as_str).collect()
-}
-
 #[test]
 fn drafts_are_skipped_unless_included() {
     let t = site();
     let json = run_json(t.cmd().arg("content"));
-    assert!(!keys_of(&json).contains(&"posts/draft.md"));
+    assert!(!keys(&json).contains(&"posts/draft.md"));
     assert!(!json.to_string().contains("Unfinished"), "a draft is never listed: {json}");
     let json = run_json(t.cmd().args(["content", "--include-drafts"]));
     assert!(neighbours(&json, "posts/rust-cli.md").contains(&"posts/draft.md".to_owned()));
@@ -80,7 +76,7 @@ fn keys_with_strip_extension_and_base_url() {
     let t = site();
     let json = run_json(t.cmd().args(["content", "--strip-extension", "--base-url", "/blog/"]));
     assert_eq!(
-        keys_of(&json),
+        keys(&json),
         ["/blog/ja/rust", "/blog/posts/bread", "/blog/posts/cargo", "/blog/posts/rust-cli"]
     );
     let cargo = &json["/blog/posts/rust-cli"]
@@ -93,20 +89,20 @@ fn keys_with_strip_extension_and_base_url() {
     assert_eq!(cargo["url"], "/blog/tips/cargo/", "relative urls get the base too");
 
     let json = run_json(t.cmd().args(["content", "--base-url", "https://example.org"]));
-    assert!(keys_of(&json).contains(&"https://example.org/posts/cargo.md"));
+    assert!(keys(&json).contains(&"https://example.org/posts/cargo.md"));
 }
 
 #[test]
 fn keys_from_slug_url_and_root() {
     let t = site();
     let json = run_json(t.cmd().args(["content", "--key", "slug"]));
-    assert_eq!(keys_of(&json), ["bread", "cargo-tips", "rust", "rust-cli"]);
+    assert_eq!(keys(&json), ["bread", "cargo-tips", "rust", "rust-cli"]);
 
     let json = run_json(t.cmd().args(["content", "--key", "url", "--strip-extension"]));
-    assert_eq!(keys_of(&json), ["/tips/cargo/", "ja/rust", "posts/bread", "posts/rust-cli"]);
+    assert_eq!(keys(&json), ["/tips/cargo/", "ja/rust", "posts/bread", "posts/rust-cli"]);
 
     let json = run_json(t.cmd().args(["content/posts", "--root", "."]));
-    assert!(keys_of(&json).contains(&"content/posts/cargo.md"), "{json}");
+    assert!(keys(&json).contains(&"content/posts/cargo.md"), "{json}");
     t.cmd()
         .args(["content/posts", "--root", "content/ja"])
         .assert()
@@ -135,11 +131,7 @@ fn url_template_gives_every_neighbour_a_link() {
         "--base-url",
         "/blog",
     ]));
-    assert_eq!(
-        keys_of(&json),
-        ["/blog/cargo", "/blog/own", "/blog/rust-cli"],
-        "date prefix dropped"
-    );
+    assert_eq!(keys(&json), ["/blog/cargo", "/blog/own", "/blog/rust-cli"], "date prefix dropped");
     let urls: Vec<&str> =
         json["/blog/own"].as_array().unwrap().iter().map(|e| e["url"].as_str().unwrap()).collect();
     assert_eq!(urls, ["/blog/2024/02/01/cargo.html", "/blog/2024/01/08/rust-cli.html"]);
@@ -344,7 +336,7 @@ fn config_file_in_the_working_directory_and_flag_precedence() {
     let json: Value =
         serde_json::from_slice(&std::fs::read(t.path().join("data/related.json")).unwrap())
             .unwrap();
-    assert!(keys_of(&json).contains(&"posts/cargo"));
+    assert!(keys(&json).contains(&"posts/cargo"));
     assert!(json.as_object().unwrap().values().all(|l| l.as_array().unwrap().len() <= 1));
 
     // Flags win over the file; --no-config ignores it.
@@ -354,7 +346,7 @@ fn config_file_in_the_working_directory_and_flag_precedence() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json.as_object().unwrap().values().any(|l| l.as_array().unwrap().len() > 1));
     let json = run_json(t.cmd().args(["--no-config", "content"]));
-    assert!(keys_of(&json).contains(&"posts/cargo.md"), "no strip-extension from the file");
+    assert!(keys(&json).contains(&"posts/cargo.md"), "no strip-extension from the file");
 
     // An unknown key names the key and the file, exit 2.
     t.write("related.toml", "inputs = [\"content\"]\nexclude_newer = true\n");
@@ -365,7 +357,7 @@ fn config_file_in_the_working_directory_and_flag_precedence() {
     // --config FILE: relative paths are relative to the file.
     t.write("conf/site.toml", "inputs = [\"../content\"]\nkey = \"slug\"\n");
     let json = run_json(related().args(["--config"]).arg(t.path().join("conf/site.toml")));
-    assert!(keys_of(&json).contains(&"cargo-tips"), "{json}");
+    assert!(keys(&json).contains(&"cargo-tips"), "{json}");
 }
 
 #[test]
