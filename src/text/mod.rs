@@ -70,7 +70,9 @@ impl Analyzer {
 
     fn japanese(&self) -> Result<&JapaneseTokenizer, DictionaryError> {
         self.japanese
-            .get_or_init(|| JapaneseTokenizer::new().map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                JapaneseTokenizer::new(self.options.japanese).map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|e| DictionaryError::from_message(e))
     }
@@ -92,7 +94,7 @@ impl Analyzer {
                     latin::tokenize(run, self.stemmer.as_ref(), self.options.split_compounds, emit)
                 }
                 Script::Japanese => match self.japanese() {
-                    Ok(tokenizer) => tokenizer.tokenize(run, &self.options.japanese, emit),
+                    Ok(tokenizer) => tokenizer.tokenize(run, emit),
                     // Unreachable with a correctly built binary (the
                     // dictionary is embedded); `load_dictionary` reports it
                     // up front, so here the run is kept whole.
@@ -100,6 +102,20 @@ impl Analyzer {
                 },
             }
         }
+    }
+
+    /// Raw lindera, for measuring the analyzer against it: segments all of
+    /// `text` with the same dictionary and mode as [`Analyzer::for_each_term`]
+    /// but without normalization, script runs, filtering or stemming, and
+    /// calls `touch` with every token's surface (punctuation and English
+    /// words included). Loads the dictionary if needed.
+    pub fn segment_raw(
+        &self,
+        text: &str,
+        touch: &mut dyn FnMut(&str),
+    ) -> Result<(), DictionaryError> {
+        self.japanese()?.segment_raw(text, touch);
+        Ok(())
     }
 }
 
