@@ -13,7 +13,9 @@
 //!   callback that counts terms;
 //! - `stage`: the analyzer plus what the analyze stage does with each term
 //!   on one thread (interning it in a hash map, sorting and merging each
-//!   article's term ids).
+//!   article's term ids);
+//! - `stage-xxh3`: the same with the xxh3 hash instead of the standard
+//!   library's SipHash, to measure what the interning's hash costs.
 //!
 //! and prints each one's best (min time) and median MB/s and the
 //! `analyzer / lindera` and `stage / lindera` ratios (on medians). Time is
@@ -27,12 +29,14 @@
 //! ```
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use related::internals::Analyzer;
 use related::{Options, ReadOptions, read_corpus};
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut inputs = Vec::new();
@@ -42,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => runs = args.next().ok_or("--runs N")?.parse()?,
-            "--only" => only = Some(args.next().ok_or("--only lindera|analyzer|stage")?),
+            "--only" => only = Some(args.next().ok_or("--only lindera|analyzer|stage|stage-xxh3")?),
             _ => inputs.push(PathBuf::from(arg)),
         }
     }
@@ -111,41 +115,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         n
     };
-    // What `count_terms` does per term on one worker (src/vector/vocab.rs).
-    let stage = || {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut rows = 0usize;
-        for texts in &docs {
-            let mut row: Vec<(u32, u32)> = Vec::new();
-            for &(t, w) in texts {
-                analyzer.for_each_term(black_box(t), &mut |s| {
-                    let next = ids.len() as u32;
-                    let id = match ids.get(s) {
-                        Some(&id) => id,
-                        None => *ids.entry(s.to_owned()).or_insert(next),
-                    };
-                    row.push((id, w));
-                });
-            }
-            row.sort_unstable_by_key(|&(id, _)| id);
-            row.dedup_by(|next, kept| {
-                let same = next.0 == kept.0;
-                if same {
-                    kept.1 += next.1;
-                }
-                same
-            });
-            rows += row.len();
-        }
-        rows + ids.len()
-    };
+    let stage = || stage_with::<RandomState>(&analyzer, &docs);
+    // The same with a non-cryptographic hash (xxh3, already a dependency).
+    let stage_xxh3 = || stage_with::<Xxh3DefaultBuilder>(&analyzer, &docs);
 
     type Bench<'a> = (&'static str, &'a dyn Fn() -> usize);
-    let benches: Vec<Bench> =
-        [("lindera", &lindera as &dyn Fn() -> usize), ("analyzer", &analyze), ("stage", &stage)]
-            .into_iter()
-            .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
-            .collect();
+    let benches: Vec<Bench> = [
+        ("lindera", &lindera as &dyn Fn() -> usize),
+        ("analyzer", &analyze),
+        ("stage", &stage),
+        ("stage-xxh3", &stage_xxh3),
+    ]
+    .into_iter()
+    .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
+    .collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); benches.len()];
     let mut checks: Vec<Option<usize>> = vec![None; benches.len()];
     for round in 0..runs {
@@ -190,4 +173,34 @@ fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
     (ns > 0).then_some(ns as f64 / 1e9)
+}
+
+/// What `count_terms` does per term on one worker (src/vector/vocab.rs):
+/// intern each term, then sort and merge each article's (id, weight) pairs.
+fn stage_with<S: BuildHasher + Default>(analyzer: &Analyzer, docs: &[Vec<(&str, u32)>]) -> usize {
+    let mut ids: HashMap<String, u32, S> = HashMap::default();
+    let mut rows = 0usize;
+    for texts in docs {
+        let mut row: Vec<(u32, u32)> = Vec::new();
+        for &(t, w) in texts {
+            analyzer.for_each_term(black_box(t), &mut |s| {
+                let next = ids.len() as u32;
+                let id = match ids.get(s) {
+                    Some(&id) => id,
+                    None => *ids.entry(s.to_owned()).or_insert(next),
+                };
+                row.push((id, w));
+            });
+        }
+        row.sort_unstable_by_key(|&(id, _)| id);
+        row.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+            }
+            same
+        });
+        rows += row.len();
+    }
+    rows + ids.len()
 }
