@@ -111,3 +111,40 @@ fn analyzer_is_shared_across_threads() {
     });
     assert_has_terms(&a, "東京タワーに行った", &["東京", "タワー", "行く"]);
 }
+
+/// The whole-text normalizer, which [`nfkc`] must equal.
+fn nfkc_whole(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+#[test]
+fn piecewise_nfkc_equals_whole_text_nfkc_on_real_text() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for sub in ["livedoor-sample", "golden"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            checked += usize::from(!matches!(nfkc(&text), Cow::Borrowed(_)));
+            assert_eq!(nfkc(&text), nfkc_whole(&text));
+        }
+    }
+    let feed = std::fs::read_to_string(dir.join("hotchpotch-dev-feed.xml")).unwrap();
+    assert_eq!(nfkc(&feed), nfkc_whole(&feed));
+    assert!(checked > 5, "the fixtures must exercise the piecewise path ({checked})");
+}
+
+proptest::proptest! {
+    #[test]
+    fn piecewise_nfkc_equals_whole_text_nfkc(
+        chars in proptest::collection::vec(proptest::sample::select(vec![
+            'a', 'Z', ' ', '1', '.', '\n', 'é', 'e', '\u{301}', '\u{323}', '\u{308}', // combining, any order
+            '、', '。', 'か', 'カ', 'ウ', 'は', '\u{3099}', '\u{309A}', '゛', 'ゝ', 'ヽ', 'ー', // kana + sound marks
+            'ｶ', 'ｳ', 'ﾞ', 'ﾟ', 'ｰ', '！', 'Ａ', '１', '（', '\u{3000}', // half / full width
+            '漢', '字', '\u{F900}', '\u{FA10}', '㍻', '①', 'ﬁ', '½', // compatibility ideographs, ligatures
+            '\u{1100}', '\u{1161}', '\u{11A8}', '가', // Hangul jamo that compose
+        ]), 0..40)
+    ) {
+        let text: String = chars.into_iter().collect();
+        proptest::prop_assert_eq!(nfkc(&text), nfkc_whole(&text));
+    }
+}
