@@ -71,7 +71,7 @@ pub use document::{Corpus, DocId, Document};
 pub use error::{Error, Result};
 pub use extract::ExtractOptions;
 pub use options::{
-    FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads,
+    FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, Shard, max_threads,
 };
 pub use outcome::{Mark, Neighbour, Outcome, Stage, StageName, Warning};
 pub use output::Format;
@@ -90,7 +90,7 @@ pub use vector::{DfBound, Scheme, Tf, WeightingOptions};
 pub mod internals {
     pub use crate::extract::{ExtractOptions, feed, html, markdown};
     pub use crate::pipeline::document_terms;
-    pub use crate::similar::{Related, TopKOptions, blend, round_score, top_k};
+    pub use crate::similar::{Related, TopKOptions, blend, round_score, top_k, top_k_rows};
     pub use crate::text::Analyzer;
     pub use crate::vector::{CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions, lsi};
 }
