@@ -244,7 +244,7 @@ pub fn top_k_rows(
 ) -> Vec<Vec<Related>> {
     let n = m.n_docs();
     let rows = rows.start.min(n)..rows.end.min(n);
-    if opts.k == 0 || n < 2 {
+    if opts.k == 0 || n < 2 || rows.is_empty() {
         return vec![Vec::new(); rows.len()];
     }
     let index = Index::new(m);

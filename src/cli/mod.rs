@@ -57,6 +57,13 @@ Examples:
   # Next to a dev server: rewrite only what each edit changes, until Ctrl-C
   related content/ -o data/related.json --watch & hugo server
 
+  # A very large site on 3 machines (CI matrix jobs), joined into one run's bytes
+  related content/ --shard 2/3 -o shard-2.json      # each machine its slice: 1/3, 2/3, 3/3
+  related merge shard-*.json -o data/related.json
+
+  # Each article's term weights (and LSI vector) for OpenSearch/Elasticsearch, no lists
+  related content/ --format vectors -o vectors.jsonl
+
 Output (default): {\"posts/a.md\": [{\"key\": \"posts/b.md\", \"score\": 0.42, \"title\": \"B\",
   \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url, date, description, image and tags
   when the article has them)

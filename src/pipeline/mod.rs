@@ -255,48 +255,51 @@ fn compute_timed(
                     ),
                 );
             }
+            let allow = |i, j| pairs.allows(i, j);
+            let opts = TopKOptions {
+                allow: pairs.is_active().then_some(&allow as _),
+                k: options.top_k,
+                min_score: options.min_score,
+                max_terms: options.max_terms_per_doc,
+                prune_min_df: if options.early_termination {
+                    TopKOptions::default().prune_min_df
+                } else {
+                    None
+                },
+                lsi: lsi.as_ref(),
+                blend: options.lsi_blend,
+                ..TopKOptions::default()
+            };
+            // `--shard`: one slice's lists, the others left empty; none
+            // for `--format vectors`.
+            let n = corpus.len();
+            let rows = match options.shard {
+                _ if want_vectors => 0..0,
+                Some(shard) => shard.rows(n),
+                None => 0..n,
+            };
+            progress.begin(StageName::Similar, rows.len());
+            let tick = || progress.tick();
+            let opts = TopKOptions { progress: Some(&tick), ..opts };
+            let related =
+                rows_of(n, rows.clone(), similar::top_k_rows(&matrix, &opts, rows.clone()));
+            progress.end();
+            watch.lap(
+                StageName::Similar,
+                match options.shard {
+                    _ if want_vectors => "skipped (--format vectors)".to_owned(),
+                    Some(s) => {
+                        format!("top {} of {} articles (shard {s})", options.top_k, rows.len())
+                    }
+                    None => format!("top {} of {} articles", options.top_k, corpus.len()),
+                },
+            );
+            let explanations =
+                (options.explain > 0).then(|| explain_all(&matrix, &related, options.explain));
             if let Some(slot) = vectors.as_mut() {
-                let n = matrix.n_docs();
                 **slot = Some(Vectors { matrix, lsi });
-                watch.lap(StageName::Similar, "skipped (--format vectors)".into());
-                (vec![Vec::new(); n], None)
-            } else {
-                let allow = |i, j| pairs.allows(i, j);
-                let opts = TopKOptions {
-                    allow: pairs.is_active().then_some(&allow as _),
-                    k: options.top_k,
-                    min_score: options.min_score,
-                    max_terms: options.max_terms_per_doc,
-                    prune_min_df: if options.early_termination {
-                        TopKOptions::default().prune_min_df
-                    } else {
-                        None
-                    },
-                    lsi: lsi.as_ref(),
-                    blend: options.lsi_blend,
-                    ..TopKOptions::default()
-                };
-                // `--shard`: only one slice's lists, the others left empty.
-                let n = corpus.len();
-                let rows = options.shard.map_or(0..n, |s| s.rows(n));
-                progress.begin(StageName::Similar, rows.len());
-                let tick = || progress.tick();
-                let opts = TopKOptions { progress: Some(&tick), ..opts };
-                let found = similar::top_k_rows(&matrix, &opts, rows.clone());
-                let mut related = Vec::with_capacity(n);
-                related.resize(rows.start, Vec::new());
-                related.extend(found);
-                related.resize(n, Vec::new());
-                progress.end();
-                let shard = options.shard.map_or(String::new(), |s| format!(" (shard {s})"));
-                watch.lap(
-                    StageName::Similar,
-                    format!("top {} of {} articles{shard}", options.top_k, rows.len()),
-                );
-                let explanations =
-                    (options.explain > 0).then(|| explain_all(&matrix, &related, options.explain));
-                (related, explanations)
             }
+            (related, explanations)
         }
     };
 
@@ -514,6 +517,15 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
         h.update(site.as_bytes());
     }
     h.digest128()
+}
+
+/// The lists of all `n` articles from those of `rows`: empty elsewhere.
+fn rows_of(n: usize, rows: std::ops::Range<usize>, found: Vec<Vec<Related>>) -> Vec<Vec<Related>> {
+    let mut all = Vec::with_capacity(n);
+    all.resize(rows.start, Vec::new());
+    all.extend(found);
+    all.resize(n, Vec::new());
+    all
 }
 
 /// For each neighbour, the names of the terms that contributed most.
