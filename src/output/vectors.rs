@@ -29,8 +29,22 @@ use crate::pipeline::Vectors;
 const DIGITS: usize = 6;
 
 /// `x` with [`DIGITS`] significant digits (so a small weight stays above 0).
+/// `m / 10^k` with an integer `m` and an exact power of ten is the double
+/// nearest that decimal, which serde_json (shortest round trip) then
+/// writes as those digits; without formatting text (4.8 M weights for a
+/// 20,000-article site). Very small or large values go through the text.
 fn significant(x: f64) -> f64 {
-    format!("{x:.prec$e}", prec = DIGITS - 1).parse().unwrap_or(x)
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    let k = DIGITS as i32 - 1 - exponent;
+    if (0..=22).contains(&k) {
+        let scale = 10f64.powi(k);
+        (x * scale).round() / scale
+    } else {
+        format!("{x:.prec$e}", prec = DIGITS - 1).parse().unwrap_or(x)
+    }
 }
 
 /// A term → weight map, written in the order given.
@@ -97,5 +111,19 @@ mod tests {
         assert_eq!(significant(1.23456789e-9), 1.23457e-9);
         assert_eq!(significant(-0.5), -0.5);
         assert_eq!(serde_json::to_string(&significant(0.30015712)).unwrap(), "0.300157");
+        assert_eq!(significant(123456789.0), 123457000.0);
+        assert_eq!(significant(1.2345678e-30), 1.23457e-30);
+        // As many digits as the text formatting, for weights of every size.
+        let mut x = 0.987654321f64;
+        while x > 1e-12 {
+            let text: f64 = format!("{x:.5e}").parse().unwrap();
+            let got = significant(x);
+            assert!((got - text).abs() <= x * 1e-5, "{x}: {got} vs {text}");
+            let text = serde_json::to_string(&got).unwrap();
+            let mantissa = text.split(['e', 'E']).next().unwrap().replace(['.', '-'], "");
+            let digits = mantissa.trim_start_matches('0').trim_end_matches('0');
+            assert!(digits.len() <= DIGITS, "{x} is written {text}");
+            x *= 0.8383;
+        }
     }
 }
