@@ -72,7 +72,7 @@ pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{
     AUTO_APPROXIMATE_WORK, FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions,
-    auto_max_terms, max_threads,
+    Shard, auto_max_terms, max_threads,
 };
 pub use outcome::{Mark, Neighbour, Outcome, Search, Stage, StageName, Warning};
 pub use output::Format;
@@ -91,7 +91,7 @@ pub use vector::{DfBound, Scheme, Tf, WeightingOptions};
 pub mod internals {
     pub use crate::extract::{ExtractOptions, feed, html, markdown};
     pub use crate::pipeline::document_terms;
-    pub use crate::similar::{Related, TopKOptions, blend, round_score, top_k};
+    pub use crate::similar::{Related, TopKOptions, blend, round_score, top_k, top_k_rows};
     pub use crate::text::Analyzer;
     pub use crate::vector::{CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions, lsi};
 }

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     cli::remove_temp_files_on_signals();
     let job = match cli::parse(std::env::args_os().collect()) {
         Ok(Invocation::Run(job)) => job,
+        Ok(Invocation::Tool(cli::Tool::Merge(args))) => return cli::exit_code(cli::merge(&args)),
         Ok(Invocation::Tool(tool)) => {
             return match cli::print_tool(&tool, &mut std::io::stdout().lock()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -116,6 +116,9 @@ pub struct Options {
     /// Weight of the TF-IDF cosine in the blended score (0..=1); the LSI
     /// cosine gets the rest.
     pub lsi_blend: f64,
+    /// Compute the lists of one slice of the articles only ([`Shard`]);
+    /// `None`: all of them.
+    pub shard: Option<Shard>,
 }
 
 impl Default for Options {
@@ -137,6 +140,7 @@ impl Default for Options {
             threads: None,
             lsi_dims: 75,
             lsi_blend: 0.5,
+            shard: None,
         }
     }
 }
@@ -144,6 +148,11 @@ impl Default for Options {
 impl Options {
     /// Checks the settings that can be wrong before any work is done.
     pub fn validate(&self) -> Result<()> {
+        if let Some(s) = self.shard
+            && Shard::new(s.index, s.count).is_none()
+        {
+            return Err(Error::Usage(format!("--shard {s}: slices are 1/n to n/n")));
+        }
         if !(0.0..=1.0).contains(&self.min_score) {
             return Err(Error::Invalid(message![
                 Setting::MinScore,
@@ -162,6 +171,62 @@ impl Options {
     /// True if LSI runs on a corpus of `n` articles.
     pub(crate) fn lsi_runs(&self, n: usize) -> bool {
         self.lsi_dims > 0 && (2..=LSI_MAX_DOCS).contains(&n)
+    }
+}
+
+/// `--shard i/n`: the i-th (from 1) of n contiguous slices of the articles
+/// in key order, whose sizes differ by at most one. The whole corpus is
+/// still read and analyzed (same vocabulary, IDF and LSI), so each article
+/// of the slice gets exactly the list a run over everything gives it; the
+/// lists of the other articles are left empty and not written. n such runs
+/// (CI matrix jobs, say) joined by `related merge` give the bytes of one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shard {
+    /// Which slice, 1..=count.
+    pub index: usize,
+    /// How many slices.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The slice `index/count`, if `1 <= index <= count`.
+    pub fn new(index: usize, count: usize) -> Option<Self> {
+        (1..=count).contains(&index).then_some(Shard { index, count })
+    }
+
+    /// The articles (indices in key order) of this slice of `n` articles:
+    /// `⌊(i−1)·n/count⌋ .. ⌊i·n/count⌋`.
+    pub fn rows(&self, n: usize) -> std::ops::Range<usize> {
+        let at = |i: usize| (i as u128 * n as u128 / self.count as u128) as usize;
+        at(self.index - 1)..at(self.index)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `"2/3"`; anything else is an error saying what is expected.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let parsed = s.split_once('/').and_then(|(i, n)| {
+            Some((i.trim().parse::<usize>().ok()?, n.trim().parse::<usize>().ok()?))
+        });
+        match parsed {
+            None => Err(format!(
+                "{s:?} is not I/N: write the slice and the number of slices, e.g. 2/3 for the second of three"
+            )),
+            Some((_, 0)) => Err(format!("{s:?}: the number of slices must be 1 or more")),
+            Some((0, n)) => Err(format!("{s:?}: slices are numbered from 1: 1/{n} to {n}/{n}")),
+            Some((i, n)) if i > n => {
+                Err(format!("{s:?}: there are only {n} slices: 1/{n} to {n}/{n}"))
+            }
+            Some((i, n)) => Ok(Shard { index: i, count: n }),
+        }
     }
 }
 

@@ -232,16 +232,26 @@ struct Scratch {
 
 /// The top `opts.k` neighbours of every document, in document order.
 pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
+    top_k_rows(m, opts, 0..m.n_docs())
+}
+
+/// The top `opts.k` neighbours of the documents in `rows` (against all
+/// documents), in document order: for each, exactly its list in [`top_k`].
+pub fn top_k_rows(
+    m: &TfIdfMatrix,
+    opts: &TopKOptions<'_>,
+    rows: std::ops::Range<usize>,
+) -> Vec<Vec<Related>> {
     let n = m.n_docs();
-    if opts.k == 0 || n < 2 {
-        return vec![Vec::new(); n];
+    let rows = rows.start.min(n)..rows.end.min(n);
+    if opts.k == 0 || n < 2 || rows.is_empty() {
+        return vec![Vec::new(); rows.len()];
     }
     let index = Index::new(m);
     if let Some(lsi) = opts.lsi.filter(|l| l.dims() > 0) {
-        return blended_top_k(&index, lsi, opts);
+        return blended_top_k(&index, lsi, opts, rows);
     }
-    (0..n)
-        .into_par_iter()
+    rows.into_par_iter()
         .map_init(
             || Scratch::new(n, m.terms().len()),
             |s, i| {
@@ -288,18 +298,24 @@ fn gemm_error(dims: usize) -> f64 {
 /// scored exactly ([`Scratch::rescore`] and [`Lsi::cosine`] through
 /// [`blend`]). O(n² · d) time, O(threads · (n + V + BLOCK_ROWS · n)) memory:
 /// the caller limits n (`lib.rs`, `LSI_MAX_DOCS`).
-fn blended_top_k(index: &Index<'_>, lsi: &Lsi, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
+fn blended_top_k(
+    index: &Index<'_>,
+    lsi: &Lsi,
+    opts: &TopKOptions<'_>,
+    rows: std::ops::Range<usize>,
+) -> Vec<Vec<Related>> {
     let m = index.m;
     let n = m.n_docs();
     // f32 halves the product's time; its error is in `gemm_error`, and every
     // listed score is recomputed in f64 (`Lsi::cosine`).
     let vectors = lsi.vectors().mapv(|x| x as f32);
-    let blocks: Vec<Vec<Vec<Related>>> = (0..n.div_ceil(BLOCK_ROWS))
+    let (first, end) = (rows.start, rows.end);
+    let blocks: Vec<Vec<Vec<Related>>> = (0..rows.len().div_ceil(BLOCK_ROWS))
         .into_par_iter()
         .map_init(
             || (Scratch::new(n, m.terms().len()), Vec::new()),
             |(s, approx), b| {
-                let rows = b * BLOCK_ROWS..(n.min((b + 1) * BLOCK_ROWS));
+                let rows = first + b * BLOCK_ROWS..(end.min(first + (b + 1) * BLOCK_ROWS));
                 let gram = vectors.slice(ndarray::s![rows.clone(), ..]).dot(&vectors.t());
                 rows.clone()
                     .map(|i| {

@@ -163,8 +163,17 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     }
     let mut warnings = Vec::new();
     let bars = Bars::new(job.progress);
-    let outcome = match pipeline::run(&job.inputs, &job.read, &job.options, &bars, &mut warnings) {
-        Ok(outcome) => outcome,
+    // `--format vectors` stops before the similarity stage and keeps the weights.
+    let computed = match job.format {
+        Format::Vectors => {
+            pipeline::run_vectors(&job.inputs, &job.read, &job.options, &bars, &mut warnings)
+                .map(|(outcome, vectors)| (outcome, Some(vectors)))
+        }
+        _ => pipeline::run(&job.inputs, &job.read, &job.options, &bars, &mut warnings)
+            .map(|outcome| (outcome, None)),
+    };
+    let (outcome, vectors) = match computed {
+        Ok(computed) => computed,
         // The warnings come first, and the error points at them.
         Err(err) => {
             if job.verbosity >= Verbosity::Normal {
@@ -183,7 +192,7 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
         for w in outcome.warnings.iter().chain(&outcome.notices) {
             eprintln!("related: warning: {w}");
         }
-        if let Some(why) = empty_because_of_settings(job, &outcome) {
+        if let Some(why) = empty_because_of_settings(job, &outcome).filter(|_| vectors.is_none()) {
             eprintln!("related: warning: every list is empty: {why}");
         }
     }
@@ -229,11 +238,22 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     }
 
     let write_started = Instant::now();
-    let fill = |out: &mut dyn Write| {
-        output::write(out, &outcome, job.format, job.pretty, job.output.is_some())
+    // `--shard i/n`: only that slice's articles are written.
+    let n = outcome.corpus.len();
+    let rows = job.options.shard.map_or(0..n, |s| s.rows(n));
+    let fill = |out: &mut dyn Write| match &vectors {
+        Some(v) => output::vectors::write(out, &outcome.corpus, v, rows.clone()),
+        None => output::write_rows(
+            out,
+            &outcome,
+            rows.clone(),
+            job.format,
+            job.pretty,
+            job.output.is_some(),
+        ),
     };
     let files = match &job.output_dir {
-        Some(_) => Some(output::dir::render(&outcome, job.pretty)?),
+        Some(_) => Some(output::dir::render_rows(&outcome, rows.clone(), job.pretty)?),
         None => None,
     };
     if job.check {
@@ -242,8 +262,9 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     }
     // All or nothing across -o and --output-dir too: the folder's files
     // are staged first, and renamed into place only once -o is written.
+    let manifest = output::dir::manifest_name(job.options.shard);
     let staged = match (&job.output_dir, &files) {
-        (Some(dir), Some(files)) => Some(output::dir::stage(dir, files)?),
+        (Some(dir), Some(files)) => Some(output::dir::stage(dir, files, &manifest)?),
         _ => None,
     };
     let mut written = Written::default();
@@ -309,7 +330,7 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
         if !places.is_empty() {
             eprintln!(
                 "related: wrote {} articles to {} in {:.2} s{warned}",
-                outcome.corpus.len(),
+                rows.len(),
                 places.join(" and "),
                 started.elapsed().as_secs_f64()
             );
@@ -352,7 +373,8 @@ fn check(
         stale.extend(output::check::file(path, &bytes, job.format));
     }
     if let (Some(dir), Some(files)) = (&job.output_dir, files) {
-        stale.extend(output::check::dir(dir, files));
+        let manifest = output::dir::manifest_name(job.options.shard);
+        stale.extend(output::check::dir(dir, files, &manifest));
     }
     if !stale.is_empty() {
         return Err(Error::Stale(stale.join("; ")));

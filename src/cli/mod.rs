@@ -58,6 +58,13 @@ Examples:
   # Next to a dev server: rewrite only what each edit changes, until Ctrl-C
   related content/ -o data/related.json --watch & hugo server
 
+  # A very large site on 3 machines (CI matrix jobs), joined into one run's bytes
+  related content/ --shard 2/3 -o shard-2.json      # each machine its slice: 1/3, 2/3, 3/3
+  related merge shard-*.json -o data/related.json
+
+  # Each article's term weights (and LSI vector) for OpenSearch/Elasticsearch, no lists
+  related content/ --format vectors -o vectors.jsonl
+
 Output (default): {\"posts/a.md\": [{\"key\": \"posts/b.md\", \"score\": 0.42, \"title\": \"B\",
   \"url\": \"/b/\", \"date\": \"2024-01-02\"}, ...], ...}  (url, date, description, image and tags
   when the article has them)
@@ -118,9 +125,18 @@ pub struct Args {
     #[arg(long)]
     pub check: bool,
 
-    /// Output format.
+    /// Output format. vectors: no lists, but each article's TF-IDF weights (and LSI vector)
+    /// as JSON Lines, to load into OpenSearch/Elasticsearch (more_like_this, k-NN) when a
+    /// search engine should answer instead; skips the similarity stage.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+
+    /// Very large sites: compute only the I-th of N slices of the articles (in key order,
+    /// sizes within one) and write only their entries. Every run still reads and analyzes the
+    /// whole site, so each entry is exactly what one run writes; N runs (CI matrix jobs) and
+    /// 'related merge' give the bytes of one run. E.g. --shard 2/3 -o shard-2.json.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::options::Shard>,
 
     /// Indent the JSON output.
     #[arg(long)]
@@ -439,6 +455,11 @@ impl Args {
             None => None,
         };
         let split_lang = site.splits();
+        if self.format == Format::Vectors && (self.output_dir.is_some() || self.watch) {
+            return Err("--format vectors writes weights, not lists: it cannot go with \
+                 --output-dir or --watch (write it with -o FILE)"
+                .into());
+        }
         if split_lang && self.format == Format::SimilarDocuments {
             return Err("--format similar-documents has one list per path and no languages:                  --split-lang/--lang-dir need --format json or jsonl"
                 .into());
@@ -517,6 +538,7 @@ impl Args {
             threads: self.threads.map(usize::from),
             lsi_dims: usize::from(self.lsi_dims),
             lsi_blend: self.lsi_blend,
+            shard: self.shard,
         };
         // The library's own checks, once, before anything is read.
         read.validate().and_then(|()| options.validate()).map_err(|e| in_flags(&e))?;
@@ -584,6 +606,37 @@ pub enum Tool {
     },
     /// Print the man page (roff): related man > related.1 && man ./related.1
     Man,
+    /// Join the outputs of 'related --shard I/N' runs into the output of one run (the same
+    /// bytes): related merge shard-*.json -o data/related.json
+    Merge(MergeArgs),
+}
+
+/// `related merge`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Any format but --output-dir files: the shards' format (json, --pretty, jsonl,
+similar-documents, vectors) is recognized, and the shards may be given in any order.
+Refused, naming the file: a file that is not such an output, shards of different formats,
+an article in two shards, a list naming an article no shard has (a missing shard).
+
+--output-dir: copy the N shards' folders into one (their files never overlap), then run
+  related merge --output-dir DIR
+to join their lists of files (.related-files-I-of-N) into .related-files, as one run
+writes it, removing the files of articles gone since the previous run.")]
+pub struct MergeArgs {
+    /// The outputs (-o FILE) of the shard runs, in any order.
+    #[arg(value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// Write the merged output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A folder holding the shards' --output-dir folders copied together: join their lists of
+    /// files.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// What the command line asks for.
@@ -654,6 +707,51 @@ pub fn parse(argv: Vec<OsString>) -> Result<Invocation, ParseError> {
         ));
     }
     Ok(Invocation::Run(Box::new(config)))
+}
+
+/// `related merge`: joins shard outputs into `-o FILE` (atomically, left
+/// alone when unchanged) or stdout, and/or the shards' lists of files in
+/// `--output-dir DIR`.
+pub fn merge(args: &MergeArgs) -> crate::Result<()> {
+    use crate::error::Error;
+    use std::io::Write;
+    if args.shards.is_empty() && args.output_dir.is_none() {
+        return Err(Error::Usage(
+            "related merge: give the shards' outputs (related merge shard-*.json -o FILE) and/or \
+             --output-dir DIR"
+                .into(),
+        ));
+    }
+    if let Some(dir) = &args.output_dir {
+        let done = crate::output::merge::merge_dir(dir)?;
+        if !args.quiet {
+            eprintln!(
+                "related: joined the lists of {} shards in {} ({} files, {} removed)",
+                done.shards,
+                dir.display(),
+                done.files,
+                done.removed
+            );
+        }
+    }
+    if args.shards.is_empty() {
+        return Ok(());
+    }
+    let bytes = crate::output::merge::merge(&args.shards)?;
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            if !crate::output::unchanged(path, &bytes) {
+                crate::output::write_atomically(path, |w| w.write_all(&bytes))?;
+            }
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes our temporary files and exits 130 on SIGINT/SIGTERM/SIGHUP.
@@ -798,6 +896,7 @@ pub fn print_tool(tool: &Tool, out: &mut dyn std::io::Write) -> std::io::Result<
             out.flush()
         }
         Tool::Man => man_page(command, out),
+        Tool::Merge(_) => Err(std::io::Error::other("related merge prints nothing itself")),
     }
 }
 
@@ -820,6 +919,10 @@ fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Re
             "Print a completion script for bash, zsh, fish, elvish or powershell.",
         ),
         ("\\fBrelated man\\fR", "Print this page (roff)."),
+        (
+            "\\fBrelated merge\\fR \\fISHARD\\fR... [\\fB-o\\fR \\fIFILE\\fR] [\\fB--output-dir\\fR \\fIDIR\\fR]",
+            "Join the outputs of \\fB--shard\\fR \\fII/N\\fR runs into the output of one run.",
+        ),
     ] {
         writeln!(out, ".TP\n{usage}\n{what}")?;
     }

@@ -38,7 +38,8 @@ pub fn file(path: &Path, new: &[u8], format: Format) -> Option<String> {
 
 /// `None` if `dir` holds exactly `files` (and no leftover of a previous
 /// run), else why it is stale.
-pub fn dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
+/// `manifest` is the run's list of files ([`dir::manifest_name`]).
+pub fn dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &str) -> Option<String> {
     let mut missing = Vec::new();
     let mut changed = Vec::new();
     for (name, bytes) in files {
@@ -48,7 +49,7 @@ pub fn dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
             Err(_) => missing.push(name.as_str()),
         }
     }
-    let previous = dir::previous_files(dir);
+    let previous = dir::previous_files(dir, manifest);
     let leftover: Vec<&str> = previous
         .iter()
         .map(String::as_str)
@@ -85,7 +86,8 @@ fn lists(bytes: &[u8], format: Format) -> Option<BTreeMap<String, Value>> {
             Value::Object(map) => Some(map.into_iter().collect()),
             _ => None,
         },
-        Format::Jsonl => std::str::from_utf8(bytes)
+        // `vectors` lines compare whole: a changed weight is a changed line.
+        Format::Jsonl | Format::Vectors => std::str::from_utf8(bytes)
             .ok()?
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -95,7 +97,10 @@ fn lists(bytes: &[u8], format: Format) -> Option<BTreeMap<String, Value>> {
                 if let Some(lang) = v.get("lang").and_then(Value::as_str) {
                     key = format!("{key} ({lang})");
                 }
-                Some((key, v.get_mut("related")?.take()))
+                match format {
+                    Format::Vectors => Some((key, v)),
+                    _ => Some((key, v.get_mut("related")?.take())),
+                }
             })
             .collect(),
     }
@@ -142,6 +147,7 @@ fn format_name(format: Format) -> &'static str {
         Format::Json => "JSON",
         Format::Jsonl => "JSON Lines",
         Format::SimilarDocuments => "similar-documents",
+        Format::Vectors => "vectors",
     }
 }
 
@@ -210,12 +216,12 @@ mod tests {
         let files: BTreeMap<String, Vec<u8>> =
             [("a.json", "[1]"), ("b.json", "[2]")].map(|(k, v)| (k.into(), v.into())).into();
         dir::write(d.path(), &files).unwrap();
-        assert_eq!(dir(d.path(), &files), None);
+        assert_eq!(dir(d.path(), &files, dir::MANIFEST), None);
         let mut next = files.clone();
         next.insert("a.json".into(), b"[9]".to_vec());
         next.remove("b.json");
         next.insert("c.json".into(), b"[3]".to_vec());
-        let stale = dir(d.path(), &next).unwrap();
+        let stale = dir(d.path(), &next, dir::MANIFEST).unwrap();
         assert!(
             stale.ends_with("is stale: 1 file changed (a.json), 1 file missing (c.json), 1 file left over (b.json)"),
             "{stale}"

@@ -20,6 +20,13 @@
 //! wrote for articles that no longer exist are removed if they are regular
 //! files reached without a symlink, and nothing else in `DIR` is ever
 //! touched.
+//!
+//! `--shard i/n` writes its slice's files and lists them in
+//! `DIR/.related-files-i-of-n` instead ([`manifest_name`]), and removes only
+//! files that list named: shards never touch each other's files, so their
+//! folders can be copied together (or the shards run one after the other
+//! into one folder). [`super::merge::merge_dir`] then joins the lists into
+//! `.related-files`, as one run would have written it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -31,6 +38,22 @@ use crate::outcome::Outcome;
 
 /// Where a run keeps the list of files it wrote.
 pub const MANIFEST: &str = ".related-files";
+
+/// The list of files of a run: [`MANIFEST`], or `.related-files-i-of-n` for
+/// `--shard i/n`.
+pub fn manifest_name(shard: Option<crate::options::Shard>) -> String {
+    match shard {
+        None => MANIFEST.to_owned(),
+        Some(s) => format!("{MANIFEST}-{}-of-{}", s.index, s.count),
+    }
+}
+
+/// `(i, n)` if `name` is a shard's list of files ([`manifest_name`]).
+pub(crate) fn parse_manifest_name(name: &str) -> Option<(usize, usize)> {
+    let (i, n) = name.strip_prefix(MANIFEST)?.strip_prefix('-')?.split_once("-of-")?;
+    let shard = crate::options::Shard::new(i.parse().ok()?, n.parse().ok()?)?;
+    Some((shard.index, shard.count))
+}
 
 /// Longest file-name component kept as is (bytes); longer ones are cut and
 /// end in a hash so they stay distinct.
@@ -79,9 +102,15 @@ fn safe_component(part: &str) -> String {
     out
 }
 
-/// Every file of the folder: relative path → content. Fails if two keys
-/// would share a file, or a file would sit where another key needs a folder.
-pub fn render(outcome: &Outcome, pretty: bool) -> Result<BTreeMap<String, Vec<u8>>> {
+/// The files of the folder for the articles `rows` (all, or a `--shard`'s):
+/// relative path → content. Fails if two keys would share a file, or a file
+/// would sit where another key needs a folder (checked over all articles, so
+/// every shard fails as one run would).
+pub fn render_rows(
+    outcome: &Outcome,
+    rows: std::ops::Range<usize>,
+    pretty: bool,
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for (i, doc) in outcome.corpus.docs().iter().enumerate() {
@@ -93,6 +122,9 @@ pub fn render(outcome: &Outcome, pretty: bool) -> Result<BTreeMap<String, Vec<u8
         if let Some(first) = owner.insert(name.clone(), &doc.key) {
             return Err(clash(first, &doc.key, &name));
         }
+        if !rows.contains(&i) {
+            continue;
+        }
         let mut bytes = Vec::new();
         super::write_entries(&mut bytes, &super::entries(outcome, i), pretty, 0)
             .and_then(|()| bytes.write_all(b"\n"))
@@ -101,9 +133,9 @@ pub fn render(outcome: &Outcome, pretty: bool) -> Result<BTreeMap<String, Vec<u8
     }
     // `a.json` for key `a.json/…`'s folder? Rare, but it would fail half-way.
     let folders: BTreeSet<&str> =
-        files.keys().flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i])).collect();
-    if let Some(f) = files.keys().find(|f| folders.contains(f.as_str())) {
-        let inside = files.keys().find(|g| g.starts_with(&format!("{f}/"))).expect("a file inside");
+        owner.keys().flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i])).collect();
+    if let Some(f) = owner.keys().find(|f| folders.contains(f.as_str())) {
+        let inside = owner.keys().find(|g| g.starts_with(&format!("{f}/"))).expect("a file inside");
         return Err(clash(owner[f], owner[inside], f));
     }
     Ok(files)
@@ -133,9 +165,10 @@ pub struct DirReport {
     pub removed: usize,
 }
 
-/// The files a previous run wrote into `dir` (empty if none).
-pub fn previous_files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(dir.join(MANIFEST))
+/// The files a previous run wrote into `dir` (empty if none), as listed in
+/// its `manifest` ([`manifest_name`]).
+pub fn previous_files(dir: &Path, manifest: &str) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join(manifest))
         .map(|s| s.lines().filter(|l| is_own_file(l)).map(str::to_owned).collect())
         .unwrap_or_default()
 }
@@ -157,7 +190,7 @@ const MAX_PATH: usize = 4000;
 /// [`Staged::commit`].
 #[cfg(test)]
 pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<DirReport> {
-    stage(dir, files)?.commit()
+    stage(dir, files, MANIFEST)?.commit()
 }
 
 /// An update of the output folder written to temporary files next to their
@@ -166,6 +199,8 @@ pub fn write(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<DirReport>
 #[derive(Debug)]
 pub struct Staged {
     dir: PathBuf,
+    /// The list of files kept ([`manifest_name`]).
+    manifest: String,
     /// Destination and its complete temporary file, for changed files.
     renames: Vec<(PathBuf, tempfile::TempPath)>,
     /// Folders created for new files, deepest last.
@@ -177,8 +212,9 @@ pub struct Staged {
 
 /// Checks every destination, then writes every changed file of `files` to a
 /// temporary file beside it. Nothing in `dir` changes yet; on any error the
-/// temporary files are removed again.
-pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
+/// temporary files are removed again. `manifest` names the list of files
+/// ([`manifest_name`]).
+pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &str) -> Result<Staged> {
     // Every name and destination first: a failure half-way would leave a
     // mix of old and new files.
     for name in files.keys() {
@@ -225,6 +261,7 @@ pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
     }
     let mut staged = Staged {
         dir: dir.to_path_buf(),
+        manifest: manifest.to_owned(),
         renames: Vec::new(),
         created: Vec::new(),
         previous: BTreeSet::new(),
@@ -232,7 +269,7 @@ pub fn stage(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged> {
         report: DirReport::default(),
     };
     staged.create_dir(dir)?;
-    staged.previous = previous_files(dir);
+    staged.previous = previous_files(dir, manifest);
     let mut cleaned = BTreeSet::new();
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -285,10 +322,11 @@ impl Staged {
     /// an interruption half-way leaves no file the next run would not know.
     pub fn commit(mut self) -> Result<DirReport> {
         let dir = self.dir.clone();
+        let list = dir.join(&self.manifest);
         let union: String = self.previous.union(&self.names).map(|f| format!("{f}\n")).collect();
         // Unchanged lists keep their file (inode and mtime), as every output does.
-        if !super::unchanged(&dir.join(MANIFEST), union.as_bytes()) {
-            super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(union.as_bytes()))?;
+        if !super::unchanged(&list, union.as_bytes()) {
+            super::write_atomically(&list, |w| w.write_all(union.as_bytes()))?;
         }
         for (path, tmp) in std::mem::take(&mut self.renames) {
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
@@ -296,24 +334,52 @@ impl Staged {
         }
         // They hold files now.
         super::tempfiles::forget_created(&std::mem::take(&mut self.created));
-        for gone in self.previous.iter().filter(|f| !self.names.contains(*f)) {
-            let path = dir.join(gone);
-            if !is_plain_file_inside(&dir, gone) {
-                continue;
-            }
-            match std::fs::remove_file(&path) {
-                Ok(()) => self.report.removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-            remove_empty_parents(&dir, &path);
-        }
-        let manifest: String = self.names.iter().map(|f| format!("{f}\n")).collect();
-        if !super::unchanged(&dir.join(MANIFEST), manifest.as_bytes()) {
-            super::write_atomically(&dir.join(MANIFEST), |w| w.write_all(manifest.as_bytes()))?;
-        }
+        self.report.removed = remove_gone(&dir, &self.previous, &self.names)?;
+        write_list(&list, &self.names)?;
         Ok(std::mem::take(&mut self.report))
     }
+}
+
+/// Removes the files in `previous` that are not in `names` (regular files
+/// inside `dir` only), and the folders that leaves empty. Returns how many.
+fn remove_gone(dir: &Path, previous: &BTreeSet<String>, names: &BTreeSet<String>) -> Result<usize> {
+    let mut removed = 0;
+    for gone in previous.iter().filter(|f| !names.contains(*f)) {
+        let path = dir.join(gone);
+        if !is_plain_file_inside(dir, gone) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        remove_empty_parents(dir, &path);
+    }
+    Ok(removed)
+}
+
+/// Writes the list of files `names` to `list` (atomically; left alone when unchanged).
+fn write_list(list: &Path, names: &BTreeSet<String>) -> Result<()> {
+    let text: String = names.iter().map(|f| format!("{f}\n")).collect();
+    if !super::unchanged(list, text.as_bytes()) {
+        super::write_atomically(list, |w| w.write_all(text.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// What a run's commit does to `dir`'s list of files ([`MANIFEST`]), for
+/// files already in place (copied from the shards' folders): removes the
+/// files of the previous list that are not in `names`, then lists `names`.
+/// Returns how many files were removed.
+pub(crate) fn replace_manifest(dir: &Path, names: &BTreeSet<String>) -> Result<usize> {
+    let list = dir.join(MANIFEST);
+    let previous = previous_files(dir, MANIFEST);
+    let union: BTreeSet<String> = previous.union(names).cloned().collect();
+    write_list(&list, &union)?;
+    let removed = remove_gone(dir, &previous, names)?;
+    write_list(&list, names)?;
+    Ok(removed)
 }
 
 impl Drop for Staged {
@@ -411,6 +477,6 @@ mod tests {
         assert_eq!(report, DirReport { written: 1, unchanged: 1, removed: 1 });
         assert!(!out.join("deep").exists(), "emptied folders go too");
         assert_eq!(std::fs::read_to_string(out.join("mine.json")).unwrap(), "user file");
-        assert_eq!(previous_files(&out), second.keys().cloned().collect());
+        assert_eq!(previous_files(&out, MANIFEST), second.keys().cloned().collect());
     }
 }

@@ -9,15 +9,24 @@
 //! - `similar-documents`: `{"path": [["path", score], …]}`, byte-compatible
 //!   with the Python `similar-documents` tool (ASCII-escaped, `", "`/`": "`
 //!   separators, full-precision floats in Python's `repr` format).
+//! - `vectors` ([`vectors`]): JSON Lines of each article's weights
+//!   (`{"key", "terms": {term: weight}, "vector"?}`) for a search engine;
+//!   no lists.
+//!
+//! With `--shard i/n` only that slice's articles are written
+//! ([`write_rows`]); [`merge`] joins the n outputs into the bytes of one run.
 //!
 //! The wire types below only borrow; the logic that fills them lives in
 //! [`crate::similar`].
 
 pub mod check;
 pub mod dir;
+pub mod merge;
 pub mod tempfiles;
+pub mod vectors;
 
 use std::io::{self, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -39,6 +48,9 @@ pub enum Format {
     Jsonl,
     /// The Python similar-documents tool's format: {"path": [["path", score], ...]}.
     SimilarDocuments,
+    /// JSON Lines of each article's TF-IDF term weights (and LSI vector), for a search
+    /// engine: {"key", "terms": {"term": weight, ...}, "vector": [...]}. No lists.
+    Vectors,
 }
 
 /// One neighbour as written in `json`/`jsonl`.
@@ -129,11 +141,29 @@ pub fn write(
     pretty: bool,
     to_file: bool,
 ) -> io::Result<()> {
+    write_rows(out, outcome, 0..outcome.corpus.len(), format, pretty, to_file)
+}
+
+/// [`write()`] for the articles `rows` only (`--shard`): the same bytes for
+/// each of them, framed as one output. `Format::Vectors` needs the weights
+/// ([`vectors::write`]) and is an error here.
+pub fn write_rows(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    rows: Range<usize>,
+    format: Format,
+    pretty: bool,
+    to_file: bool,
+) -> io::Result<()> {
     let (corpus, results) = (&outcome.corpus, &outcome.lists);
+    let rows = rows.start.min(corpus.len())..rows.end.min(corpus.len());
     match format {
-        Format::Json => write_json(out, outcome, pretty)?,
+        Format::Json => write_json(out, outcome, rows, pretty)?,
+        Format::Vectors => {
+            return Err(io::Error::other("--format vectors is written from the weights"));
+        }
         Format::Jsonl => {
-            for (i, doc) in corpus.docs().iter().enumerate() {
+            for (i, doc) in corpus.docs().iter().enumerate().take(rows.end).skip(rows.start) {
                 let line = Line {
                     key: &doc.key,
                     lang: doc.site.partition.as_deref(),
@@ -144,7 +174,7 @@ pub fn write(
             }
         }
         Format::SimilarDocuments => {
-            write_similar_documents(out, corpus, results)?;
+            write_similar_documents(out, corpus, results, rows)?;
             if !to_file {
                 out.write_all(b"\n")?;
             }
@@ -153,39 +183,92 @@ pub fn write(
     out.flush()
 }
 
-fn write_json(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Result<()> {
-    let corpus = &outcome.corpus;
-    if corpus.docs().iter().any(|d| d.site.partition.is_some()) {
-        return write_json_by_lang(out, outcome, pretty);
+fn write_json(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    rows: Range<usize>,
+    pretty: bool,
+) -> io::Result<()> {
+    let docs = &outcome.corpus.docs()[rows.clone()];
+    let split = outcome.corpus.docs().iter().any(|d| d.site.partition.is_some());
+    let items = docs.iter().map(|d| (d.site.partition.as_deref(), d.key.as_str()));
+    let style = if pretty { Style::Pretty } else { Style::Compact };
+    write_object(out, items, style, split, &mut |out, n, depth| {
+        write_entries(out, &entries(outcome, rows.start + n), pretty, depth)
+    })?;
+    out.write_all(b"\n")
+}
+
+/// How an output that is one JSON object is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// `--format json`: `{"a":[…],"b":[…]}`.
+    Compact,
+    /// `--format json --pretty`: one article per line, indented by two.
+    Pretty,
+    /// `--format similar-documents`: `{"a": […], "b": […]}`, ASCII-escaped.
+    Python,
+}
+
+/// The frame of an output that is one object: `items` are the articles'
+/// (language, key) in corpus order; `split` nests them in one object per
+/// language (`--split-lang`). `value(out, n, depth)` writes the n-th
+/// article's value, nested `depth` levels deep. No final newline. Shared
+/// by the writers and [`merge`], so a merge gives the bytes of one run.
+pub(crate) fn write_object<'a>(
+    out: &mut dyn Write,
+    items: impl Iterator<Item = (Option<&'a str>, &'a str)>,
+    style: Style,
+    split: bool,
+    value: &mut dyn FnMut(&mut dyn Write, usize, usize) -> io::Result<()>,
+) -> io::Result<()> {
+    if split {
+        return write_object_by_lang(out, items, style == Style::Pretty, value);
     }
     // Streamed key by key (the corpus is sorted by key) so the whole output
     // never has to exist as one serde_json::Value.
     out.write_all(b"{")?;
-    for (n, doc) in corpus.docs().iter().enumerate() {
-        if n > 0 {
-            out.write_all(b",")?;
+    let mut any = false;
+    for (n, (_, key)) in items.enumerate() {
+        any = true;
+        match style {
+            Style::Compact | Style::Pretty => {
+                if n > 0 {
+                    out.write_all(b",")?;
+                }
+                if style == Style::Pretty {
+                    out.write_all(b"\n  ")?;
+                }
+                serde_json::to_writer(&mut *out, key)?;
+                out.write_all(if style == Style::Pretty { b": " } else { b":" })?;
+            }
+            Style::Python => {
+                let mut s = String::from(if n > 0 { ", " } else { "" });
+                push_python_str(&mut s, key);
+                s.push_str(": ");
+                out.write_all(s.as_bytes())?;
+            }
         }
-        if pretty {
-            out.write_all(b"\n  ")?;
-        }
-        serde_json::to_writer(&mut *out, &doc.key)?;
-        out.write_all(if pretty { b": " } else { b":" })?;
-        write_entries(out, &entries(outcome, n), pretty, 1)?;
+        value(out, n, 1)?;
     }
-    if pretty && !corpus.is_empty() {
+    if style == Style::Pretty && any {
         out.write_all(b"\n")?;
     }
-    out.write_all(b"}\n")
+    out.write_all(b"}")
 }
 
 /// `--split-lang`: `{"en": {key: […]}, "ja": {key: […]}}`. The corpus is
 /// sorted by language, then key.
-fn write_json_by_lang(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> io::Result<()> {
-    let docs = outcome.corpus.docs();
+fn write_object_by_lang<'a>(
+    out: &mut dyn Write,
+    items: impl Iterator<Item = (Option<&'a str>, &'a str)>,
+    pretty: bool,
+    value: &mut dyn FnMut(&mut dyn Write, usize, usize) -> io::Result<()>,
+) -> io::Result<()> {
     out.write_all(b"{")?;
     let mut current: Option<&str> = None;
-    for (n, doc) in docs.iter().enumerate() {
-        let lang = doc.site.partition.as_deref().unwrap_or_default();
+    for (n, (lang, key)) in items.enumerate() {
+        let lang = lang.unwrap_or_default();
         let first_of_lang = current != Some(lang);
         if first_of_lang {
             if current.is_some() {
@@ -203,14 +286,14 @@ fn write_json_by_lang(out: &mut dyn Write, outcome: &Outcome, pretty: bool) -> i
         if pretty {
             out.write_all(b"\n    ")?;
         }
-        serde_json::to_writer(&mut *out, &doc.key)?;
+        serde_json::to_writer(&mut *out, key)?;
         out.write_all(if pretty { b": " } else { b":" })?;
-        write_entries(out, &entries(outcome, n), pretty, 2)?;
+        value(out, n, 2)?;
     }
     if current.is_some() {
         out.write_all(if pretty { b"\n  }\n" } else { b"}" })?;
     }
-    out.write_all(b"}\n")
+    out.write_all(b"}")
 }
 
 /// A neighbour list as JSON; `pretty` indents it as a value nested `depth`
@@ -240,15 +323,13 @@ fn write_similar_documents(
     out: &mut dyn Write,
     corpus: &Corpus,
     results: &[Vec<Neighbour>],
+    rows: Range<usize>,
 ) -> io::Result<()> {
-    let mut s = String::from("{");
-    for (n, (doc, related)) in corpus.docs().iter().zip(results).enumerate() {
-        if n > 0 {
-            s.push_str(", ");
-        }
-        push_python_str(&mut s, &doc.key);
-        s.push_str(": [");
-        for (m, r) in related.iter().enumerate() {
+    let docs = &corpus.docs()[rows.clone()];
+    let items = docs.iter().map(|d| (None, d.key.as_str()));
+    write_object(out, items, Style::Python, false, &mut |out, n, _| {
+        let mut s = String::from("[");
+        for (m, r) in results[rows.start + n].iter().enumerate() {
             if m > 0 {
                 s.push_str(", ");
             }
@@ -259,9 +340,8 @@ fn write_similar_documents(
             s.push(']');
         }
         s.push(']');
-    }
-    s.push('}');
-    out.write_all(s.as_bytes())
+        out.write_all(s.as_bytes())
+    })
 }
 
 /// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).

@@ -63,7 +63,8 @@ pub fn compute(corpus: Corpus, options: &Options) -> Result<Outcome> {
     let mut warnings = Vec::new();
     let mut watch = Stopwatch::new();
     let mut outcome = in_pool(options.threads, || {
-        compute_timed("the documents given", corpus, options, &Silent, &mut watch, &mut warnings)
+        let name = "the documents given";
+        compute_timed(name, corpus, options, &Silent, &mut watch, &mut warnings, None)
     })?;
     outcome.warnings = warnings;
     outcome.stages = watch.stages;
@@ -80,11 +81,46 @@ pub(crate) fn run(
     progress: &dyn Progress,
     warnings: &mut Vec<Warning>,
 ) -> Result<Outcome> {
+    run_with(inputs, read, options, progress, warnings, None)
+}
+
+/// The weights behind the lists, for `--format vectors`: every article's
+/// L2-normalized TF-IDF row and, when LSI ran, its LSI vector.
+pub(crate) struct Vectors {
+    /// The TF-IDF rows (documents in corpus order).
+    pub matrix: TfIdfMatrix,
+    /// The LSI document vectors, if LSI ran.
+    pub lsi: Option<vector::Lsi>,
+}
+
+/// [`run`] up to the weights only: analysis, TF-IDF and LSI, never the
+/// similarity stage (`--format vectors`). The outcome's lists are empty.
+pub(crate) fn run_vectors(
+    inputs: &[PathBuf],
+    read: &ReadOptions,
+    options: &Options,
+    progress: &dyn Progress,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Outcome, Vectors)> {
+    let mut vectors = None;
+    let outcome = run_with(inputs, read, options, progress, warnings, Some(&mut vectors))?;
+    let vectors = vectors.expect("the weights are kept when asked for");
+    Ok((outcome, vectors))
+}
+
+fn run_with(
+    inputs: &[PathBuf],
+    read: &ReadOptions,
+    options: &Options,
+    progress: &dyn Progress,
+    warnings: &mut Vec<Warning>,
+    vectors: Option<&mut Option<Vectors>>,
+) -> Result<Outcome> {
     let mut watch = Stopwatch::new();
     let mut outcome = in_pool(options.threads, || {
         let corpus = read_timed(inputs, read, &mut watch, warnings)?;
         let named = describe(inputs);
-        compute_timed(&named, corpus, options, progress, &mut watch, warnings)
+        compute_timed(&named, corpus, options, progress, &mut watch, warnings, vectors)
     })?;
     outcome.warnings = std::mem::take(warnings);
     outcome.stages = watch.stages;
@@ -126,7 +162,9 @@ fn read_timed(
     Ok(corpus)
 }
 
-/// Analyze → TF-IDF → LSI → similar → lists, through the cache when there is one.
+/// Analyze → TF-IDF → LSI → similar → lists, through the cache when there
+/// is one. With `vectors`, the weights are kept there and the similarity
+/// stage is skipped (the lists stay empty).
 fn compute_timed(
     inputs: &str,
     corpus: Corpus,
@@ -134,7 +172,9 @@ fn compute_timed(
     progress: &dyn Progress,
     watch: &mut Stopwatch,
     warnings: &mut Vec<Warning>,
+    mut vectors: Option<&mut Option<Vectors>>,
 ) -> Result<Outcome> {
+    let want_vectors = vectors.is_some();
     let text_bytes: usize =
         corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
     let pairs = filter::PairFilter::new(&corpus, &options.pairs, warnings);
@@ -148,7 +188,7 @@ fn compute_timed(
     // An unchanged site with unchanged settings has an unchanged result.
     let fingerprint = store.active().then(|| result_fingerprint(options, &corpus, &store.hashes));
     let reused = match (&store.cache, fingerprint) {
-        (Some(c), Some(f)) if options.explain == 0 && cached == corpus.len() => {
+        (Some(c), Some(f)) if options.explain == 0 && cached == corpus.len() && !want_vectors => {
             // Only a result for exactly these articles (the file is checked
             // for indices in range, not for what they index).
             c.result(f).filter(|r| r.len() == corpus.len()).map(<[_]>::to_vec)
@@ -249,23 +289,43 @@ fn compute_timed(
                 blend: options.lsi_blend,
                 ..TopKOptions::default()
             };
-            progress.begin(StageName::Similar, corpus.len());
+            // `--shard`: one slice's lists, the others left empty; none
+            // for `--format vectors`.
+            let n = corpus.len();
+            let rows = match options.shard {
+                _ if want_vectors => 0..0,
+                Some(shard) => shard.rows(n),
+                None => 0..n,
+            };
+            progress.begin(StageName::Similar, rows.len());
             let tick = || progress.tick();
             let opts = TopKOptions { progress: Some(&tick), ..opts };
-            let related = similar::top_k(&matrix, &opts);
+            let related =
+                rows_of(n, rows.clone(), similar::top_k_rows(&matrix, &opts, rows.clone()));
             progress.end();
             watch.lap(
                 StageName::Similar,
-                format!("top {} of {} articles", options.top_k, corpus.len()),
+                match options.shard {
+                    _ if want_vectors => "skipped (--format vectors)".to_owned(),
+                    Some(s) => {
+                        format!("top {} of {} articles (shard {s})", options.top_k, rows.len())
+                    }
+                    None => format!("top {} of {} articles", options.top_k, corpus.len()),
+                },
             );
             let explanations =
                 (options.explain > 0).then(|| explain_all(&matrix, &related, options.explain));
+            if let Some(slot) = vectors.as_mut() {
+                **slot = Some(Vectors { matrix, lsi });
+            }
             (related, explanations)
         }
     };
 
     if let Some(pending) = pending {
-        let result = fingerprint.filter(|_| options.explain == 0).map(|f| (f, related.as_slice()));
+        let result = fingerprint
+            .filter(|_| options.explain == 0 && !want_vectors)
+            .map(|f| (f, related.as_slice()));
         match pending.finish(result) {
             Ok(()) => watch.lap(StageName::Cache, "saved".to_owned()),
             Err(e) => {
@@ -493,6 +553,10 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
     let lsi = config.lsi_dims > 0 && corpus.len() <= LSI_MAX_DOCS;
     let settings = format!("lsi {} {}", if lsi { config.lsi_dims } else { 0 }, config.lsi_blend);
     h.update(settings.as_bytes());
+    // A shard's result holds one slice's lists only.
+    if let Some(shard) = config.shard {
+        h.update(format!("shard {shard}").as_bytes());
+    }
     for (doc, hash) in corpus.docs().iter().zip(hashes) {
         // The pair filters read the date and language (also from the file name).
         let origin = doc.origin.to_string();
@@ -512,6 +576,15 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
         h.update(site.as_bytes());
     }
     h.digest128()
+}
+
+/// The lists of all `n` articles from those of `rows`: empty elsewhere.
+fn rows_of(n: usize, rows: std::ops::Range<usize>, found: Vec<Vec<Related>>) -> Vec<Vec<Related>> {
+    let mut all = Vec::with_capacity(n);
+    all.resize(rows.start, Vec::new());
+    all.extend(found);
+    all.resize(n, Vec::new());
+    all
 }
 
 /// For each neighbour, the names of the terms that contributed most.

@@ -12,5 +12,6 @@ mod lsi;
 mod properties;
 mod reliability;
 mod rough_edges;
+mod shards;
 mod site;
 mod util;
