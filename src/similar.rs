@@ -57,6 +57,8 @@
 
 use rayon::prelude::*;
 
+mod symmetric;
+
 use crate::document::DocId;
 use crate::vector::{Lsi, TfIdfMatrix};
 
@@ -236,8 +238,12 @@ pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
     if opts.k == 0 || n < 2 {
         return vec![Vec::new(); n];
     }
+    let lsi = opts.lsi.filter(|l| l.dims() > 0);
+    if lsi.is_none() && opts.max_terms.is_none() && opts.prune_min_df.is_some() {
+        return symmetric::top_k(m, opts);
+    }
     let index = Index::new(m);
-    if let Some(lsi) = opts.lsi.filter(|l| l.dims() > 0) {
+    if let Some(lsi) = lsi {
         return blended_top_k(&index, lsi, opts);
     }
     (0..n)
@@ -403,7 +409,7 @@ impl Scratch {
             if !Self::allowed(opts, i, j) || cut.is_some_and(|c| partial < c) {
                 continue;
             }
-            let score = self.rescore(index, j);
+            let score = self.rescore(index.m, j);
             self.push_found(opts, j, score);
         }
         self.unspread(terms);
@@ -506,7 +512,7 @@ impl Scratch {
         let candidates = std::mem::take(&mut self.found);
         self.spread(terms, weights);
         for c in &candidates {
-            let score = self.rescore(index, c.doc);
+            let score = self.rescore(index.m, c.doc);
             self.push_found(opts, c.doc, score);
         }
         self.unspread(terms);
@@ -553,7 +559,7 @@ impl Scratch {
             if !Self::allowed(opts, i, j) || estimate(self.acc[j as usize], cos) < cut {
                 continue;
             }
-            let score = blend(alpha, self.rescore(index, j), lsi.cosine(i, j as usize));
+            let score = blend(alpha, self.rescore(index.m, j), lsi.cosine(i, j as usize));
             // Two articles that share no term have an LSI cosine of exactly 0
             // in theory but ~1e-17 in floating point (always, when the site
             // has no more articles than dimensions): a score that prints as
@@ -589,8 +595,8 @@ impl Scratch {
     /// `+0.0`, which leaves a non-negative sum bit for bit unchanged, so this
     /// equals [`add_shared`] (and the exhaustive walk) exactly, without the
     /// merge's unpredictable branches.
-    fn rescore(&self, index: &Index<'_>, j: u32) -> f64 {
-        let (tj, wj) = index.m.row(j as usize);
+    fn rescore(&self, m: &TfIdfMatrix, j: u32) -> f64 {
+        let (tj, wj) = m.row(j as usize);
         tj.iter().zip(wj).fold(0.0, |s, (&t, &w)| s + self.dense[t as usize] * w)
     }
 
@@ -681,7 +687,6 @@ mod tests {
             .map(|d| (0..(d % 13 + 1)).map(|w| format!("w{}", (d * 7 + w * w) % 29)).collect())
             .collect();
         let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
-        let index = Index::new(&m);
         let mut s = Scratch {
             acc: Vec::new(),
             touched: Vec::new(),
@@ -696,7 +701,7 @@ mod tests {
             for j in 0..docs.len() {
                 let (tj, wj) = m.row(j);
                 let merged = add_shared(0.0, ti, wi, tj, wj);
-                assert_eq!(s.rescore(&index, j as u32).to_bits(), merged.to_bits(), "{i} {j}");
+                assert_eq!(s.rescore(&m, j as u32).to_bits(), merged.to_bits(), "{i} {j}");
             }
             s.unspread(ti);
             assert!(s.dense.iter().all(|&x| x == 0.0));
