@@ -13,7 +13,8 @@
 //!   block's partial scores against one tile (`BLOCK × TILE` f32, 512 KB)
 //!   stay in cache while every posting list of the block's terms adds its
 //!   postings that fall in the tile (lists sorted by document id, one
-//!   cursor per term). Each posting is read once per block instead of once
+//!   cursor per term; each term is filed under the tile of its next
+//!   posting, so a tile visits only the terms it has postings of). Each posting is read once per block instead of once
 //!   per document.
 //! - **A dense product for the commonest terms.** Terms found in at least
 //!   [`DENSE_DF`] of the documents (term ids are numbered rarest first, so
@@ -135,10 +136,12 @@ struct Block {
     entries: Vec<(u32, u32, f32)>,
     /// Distinct terms of `entries`: `(term, first entry, end entry)`.
     terms: Vec<(u32, usize, usize)>,
-    /// Per distinct term: its next posting (absolute index) and that
-    /// posting's document (`u32::MAX` when none is left).
+    /// Per distinct term: its next posting (absolute index).
     cursor: Vec<usize>,
-    next_doc: Vec<u32>,
+    /// Per tile from the block's first document on: the distinct terms
+    /// whose next posting falls in it. A tile visits only the terms it
+    /// has postings of (rare terms have none in most tiles).
+    due: Vec<Vec<u32>>,
 }
 
 /// The top `opts.k` neighbours of every document by the TF-IDF cosine
@@ -236,6 +239,7 @@ impl Block {
         rows: std::ops::Range<usize>,
         first_dense: usize,
     ) {
+        let n = m.n_docs();
         self.entries.clear();
         for i in rows.clone() {
             let (terms, weights) = m.row(i);
@@ -250,7 +254,9 @@ impl Block {
         self.entries.sort_unstable_by_key(|&(t, q, _)| (t, q));
         self.terms.clear();
         self.cursor.clear();
-        self.next_doc.clear();
+        let tiles = (n - rows.start).div_ceil(self.tile);
+        self.due.resize_with(tiles.max(self.due.len()), Vec::new);
+        self.due.iter_mut().for_each(Vec::clear);
         let mut s = 0;
         while s < self.entries.len() {
             let t = self.entries[s].0;
@@ -258,9 +264,12 @@ impl Block {
             let column = p.ptr[t as usize]..p.ptr[t as usize + 1];
             let first = column.start
                 + p.docs[column.clone()].partition_point(|&d| (d as usize) < rows.start);
-            self.terms.push((t, s, e));
+            if first < column.end {
+                let tile = (p.docs[first] as usize - rows.start) / self.tile;
+                self.due[tile].push(self.terms.len() as u32);
+            }
             self.cursor.push(first);
-            self.next_doc.push(if first < column.end { p.docs[first] } else { u32::MAX });
+            self.terms.push((t, s, e));
             s = e;
         }
         self.acc.resize((rows.end - rows.start) * self.tile, 0.0);
@@ -278,15 +287,17 @@ impl Block {
         let tile = self.tile;
         self.acc[..rows.len() * tile].fill(0.0);
         let end = cols.end as u32;
-        for (u, &(t, s, e)) in self.terms.iter().enumerate() {
-            if self.next_doc[u] >= end {
-                continue;
-            }
+        let this = (cols.start - rows.start) / tile;
+        let mut due = std::mem::take(&mut self.due[this]);
+        for &u in &due {
+            let (t, s, e) = self.terms[u as usize];
             let column_end = p.ptr[t as usize + 1];
-            let from = self.cursor[u];
+            let from = self.cursor[u as usize];
             let to = from + p.docs[from..column_end].partition_point(|&d| d < end);
-            self.cursor[u] = to;
-            self.next_doc[u] = if to < column_end { p.docs[to] } else { u32::MAX };
+            self.cursor[u as usize] = to;
+            if to < column_end {
+                self.due[(p.docs[to] as usize - rows.start) / tile].push(u);
+            }
             let (docs, weights) = (&p.docs[from..to], &p.weights[from..to]);
             for &(_, q, wq) in &self.entries[s..e] {
                 let q = q as usize * tile;
@@ -296,6 +307,8 @@ impl Block {
                 }
             }
         }
+        due.clear();
+        self.due[this] = due;
         if panel.ncols() > 0 {
             let a = panel.slice(s![rows.clone(), ..]);
             let b = panel.slice(s![cols.clone(), ..]);
