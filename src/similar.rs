@@ -7,12 +7,25 @@
 //! accumulator of n floats plus a list of the slots it touched, so resetting
 //! costs only what was used. Memory is O(nnz + threads · (n + vocabulary)).
 //!
+//! **Exact mode (the default) does not walk document by document**: it
+//! scores every pair once, a block of documents against tiles of the
+//! others, with a dense SIMD product for the terms found in ≥ 10 % of the
+//! documents (`similar/symmetric.rs`): the per-document walk reads each
+//! posting list once per document that has the term (Σ df² postings),
+//! which on corpora where common words link every pair is the whole cost.
+//! It chooses candidates from f32 partial scores with the same error margin
+//! and rescores them with the same exact f64 sum, so its output is the same
+//! bit for bit (property tests against the exhaustive walk, thread counts 1
+//! and 3). The per-document walk below remains for approximate mode (and
+//! its short documents), the blended LSI mode, and as the reference
+//! (`prune_min_df: None`, the hidden `--no-early-termination`).
+//!
 //! The walk accumulates in f32 (half the memory traffic; 8.5 % faster on
 //! 100k articles): partial scores only choose candidates, with a margin for
 //! their rounding error (`f32_error`), and every score that is listed or
 //! ranked is recomputed exactly in f64 (`Scratch::rescore`).
 //!
-//! Exact pruning, never changing the result:
+//! Exact pruning in the per-document walk, never changing the result:
 //! - a term found in one document links no two documents: never walked;
 //! - each posting list is split into a short *head* (its heaviest postings)
 //!   and a *tail*, whose largest weight bounds what it can add to any score.
@@ -56,6 +69,8 @@
 //! two sorted rows.
 
 use rayon::prelude::*;
+
+mod symmetric;
 
 use crate::document::DocId;
 use crate::vector::{Lsi, TfIdfMatrix};
@@ -247,8 +262,14 @@ pub fn top_k_rows(
     if opts.k == 0 || n < 2 || rows.is_empty() {
         return vec![Vec::new(); rows.len()];
     }
+    let lsi = opts.lsi.filter(|l| l.dims() > 0);
+    // Every pair once needs every row: a shard's slice walks its rows
+    // one by one (same lists, bit for bit).
+    if lsi.is_none() && opts.max_terms.is_none() && opts.prune_min_df.is_some() && rows == (0..n) {
+        return symmetric::top_k(m, opts);
+    }
     let index = Index::new(m);
-    if let Some(lsi) = opts.lsi.filter(|l| l.dims() > 0) {
+    if let Some(lsi) = lsi {
         return blended_top_k(&index, lsi, opts, rows);
     }
     rows.into_par_iter()
@@ -419,7 +440,7 @@ impl Scratch {
             if !Self::allowed(opts, i, j) || cut.is_some_and(|c| partial < c) {
                 continue;
             }
-            let score = self.rescore(index, j);
+            let score = self.rescore(index.m, j);
             self.push_found(opts, j, score);
         }
         self.unspread(terms);
@@ -522,7 +543,7 @@ impl Scratch {
         let candidates = std::mem::take(&mut self.found);
         self.spread(terms, weights);
         for c in &candidates {
-            let score = self.rescore(index, c.doc);
+            let score = self.rescore(index.m, c.doc);
             self.push_found(opts, c.doc, score);
         }
         self.unspread(terms);
@@ -569,7 +590,7 @@ impl Scratch {
             if !Self::allowed(opts, i, j) || estimate(self.acc[j as usize], cos) < cut {
                 continue;
             }
-            let score = blend(alpha, self.rescore(index, j), lsi.cosine(i, j as usize));
+            let score = blend(alpha, self.rescore(index.m, j), lsi.cosine(i, j as usize));
             // Two articles that share no term have an LSI cosine of exactly 0
             // in theory but ~1e-17 in floating point (always, when the site
             // has no more articles than dimensions): a score that prints as
@@ -605,8 +626,8 @@ impl Scratch {
     /// `+0.0`, which leaves a non-negative sum bit for bit unchanged, so this
     /// equals [`add_shared`] (and the exhaustive walk) exactly, without the
     /// merge's unpredictable branches.
-    fn rescore(&self, index: &Index<'_>, j: u32) -> f64 {
-        let (tj, wj) = index.m.row(j as usize);
+    fn rescore(&self, m: &TfIdfMatrix, j: u32) -> f64 {
+        let (tj, wj) = m.row(j as usize);
         tj.iter().zip(wj).fold(0.0, |s, (&t, &w)| s + self.dense[t as usize] * w)
     }
 
@@ -697,7 +718,6 @@ mod tests {
             .map(|d| (0..(d % 13 + 1)).map(|w| format!("w{}", (d * 7 + w * w) % 29)).collect())
             .collect();
         let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
-        let index = Index::new(&m);
         let mut s = Scratch {
             acc: Vec::new(),
             touched: Vec::new(),
@@ -712,7 +732,7 @@ mod tests {
             for j in 0..docs.len() {
                 let (tj, wj) = m.row(j);
                 let merged = add_shared(0.0, ti, wi, tj, wj);
-                assert_eq!(s.rescore(&index, j as u32).to_bits(), merged.to_bits(), "{i} {j}");
+                assert_eq!(s.rescore(&m, j as u32).to_bits(), merged.to_bits(), "{i} {j}");
             }
             s.unspread(ti);
             assert!(s.dense.iter().all(|&x| x == 0.0));

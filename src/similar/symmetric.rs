@@ -1,0 +1,429 @@
+//! Exact top-k by the TF-IDF cosine, every pair scored once, in blocks.
+//!
+//! The per-document walk of [`super`] reads the posting lists of a
+//! document's terms once for every document: Σ df² postings streamed from
+//! memory, and when common words link nearly every pair (the synthetic
+//! 100k corpus: Σ df² ≈ 18 n²), that traffic is the whole cost. Here:
+//!
+//! - **Each pair once.** Documents are taken in blocks of [`BLOCK`]
+//!   consecutive ids; a block is scored against the documents from its
+//!   first id on (the upper triangle), and each partial score `p(i, j)`,
+//!   `i < j`, is offered to both `i`'s and `j`'s candidates.
+//! - **Tiles.** The documents are walked in tiles of [`TILE`] ids: the
+//!   block's partial scores against one tile (`BLOCK × TILE` f32, 512 KB)
+//!   stay in cache while every posting list of the block's terms adds its
+//!   postings that fall in the tile (lists sorted by document id, one
+//!   cursor per term; each term is filed under the tile of its next
+//!   posting, so a tile visits only the terms it has postings of). Each posting is read once per block instead of once
+//!   per document.
+//! - **A dense product for the commonest terms.** Terms found in at least
+//!   [`DENSE_DF`] of the documents (term ids are numbered rarest first, so
+//!   they are the last ids) are laid out as a dense `n × H` f32 panel, and
+//!   their share of a tile's scores is one matrix product (ndarray's
+//!   `general_mat_mul`, i.e. `matrixmultiply`'s SIMD kernels), added into
+//!   the same accumulator.
+//!
+//! Partial scores are f32 sums of f32 products, in whatever order the tile
+//! and the product add them: the rounding-error bound [`f32_error`] holds
+//! for any order of summation (the product adds exact zeros for terms a
+//! pair does not share, which round nothing). Each worker keeps, per
+//! document, the best `k` allowed partial scores it has seen and every
+//! offered candidate that could still reach them (within the error margin);
+//! the lists of all workers are merged, the k-th best partial score θ of
+//! the merged lists is the same as the per-document walk's, and every
+//! candidate within `2·f32_error + MARGIN` of θ is scored exactly in f64
+//! over the shared terms in ascending term id ([`Scratch::rescore`]). A
+//! worker's own θ is never above the merged one, so what it dropped could
+//! not have been listed. The result is therefore the same as the
+//! per-document walk's, bit for bit, for any thread count.
+//!
+//! Memory: the sorted f32 postings (8 bytes per weight), the panel (4·n·H
+//! bytes), and per worker a tile, `k + 1` floats per document and the
+//! candidate lists (a few dozen entries per document).
+
+use std::sync::Mutex;
+
+use ndarray::{Array2, ArrayViewMut2, ShapeBuilder, s};
+use rayon::prelude::*;
+
+use super::{MARGIN, Related, Scratch, TopKOptions, f32_error, select_top};
+use crate::vector::TfIdfMatrix;
+
+/// Documents per block of queries.
+const BLOCK: usize = 128;
+/// Documents per tile: a block's partial scores against a tile are
+/// `BLOCK × TILE` f32 (512 KB).
+const TILE: usize = 1024;
+/// Terms found in at least this fraction of the documents are scored by a
+/// dense product: there, most of a block's documents share them and a SIMD
+/// product beats adding postings one by one (measured on the synthetic 30k
+/// corpus, BENCHMARKS.md).
+const DENSE_DF: f64 = 0.1;
+/// Covers rounding a candidate threshold from f64 to f32 (at most half an
+/// f32 unit in the last place of a number ≤ 1, 2⁻²⁵).
+const F32_ROUNDING: f64 = 1e-7;
+/// The smallest positive f32: a partial score of 0 is no candidate.
+const TINY: f32 = f32::from_bits(1);
+
+/// How the work is cut: [`BLOCK`], [`TILE`] and [`DENSE_DF`] (tests vary
+/// them).
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    block: usize,
+    tile: usize,
+    dense_df: f64,
+}
+
+const SHAPE: Shape = Shape { block: BLOCK, tile: TILE, dense_df: DENSE_DF };
+
+/// Posting lists sorted by document id, weights in f32.
+struct Postings {
+    ptr: Vec<usize>,
+    docs: Vec<u32>,
+    weights: Vec<f32>,
+}
+
+/// One worker's candidates, per document.
+struct Offers {
+    k: usize,
+    /// The `k` best partial scores offered to each document, descending
+    /// (0: none yet).
+    best: Vec<f32>,
+    /// What an offer must reach to be kept: the k-th best minus the margin.
+    floor: Vec<f32>,
+    /// Offered `(document, partial score)` pairs that reached the floor.
+    lists: Vec<Vec<(u32, f32)>>,
+}
+
+impl Offers {
+    fn new(n: usize, k: usize) -> Self {
+        Offers { k, best: vec![0.0; n * k], floor: vec![TINY; n], lists: vec![Vec::new(); n] }
+    }
+
+    /// Offers `j`, with partial score `v` (at least `floor[i]`), to `i`.
+    fn offer(&mut self, slack: &[f64], i: usize, j: u32, v: f32) {
+        let k = self.k;
+        let list = &mut self.lists[i];
+        list.push((j, v));
+        let best = &mut self.best[i * k..(i + 1) * k];
+        if v > best[k - 1] {
+            let mut p = k - 1;
+            while p > 0 && best[p - 1] < v {
+                best[p] = best[p - 1];
+                p -= 1;
+            }
+            best[p] = v;
+            if best[k - 1] > 0.0 {
+                self.floor[i] = ((f64::from(best[k - 1]) - slack[i]) as f32).max(TINY);
+            }
+        }
+        if list.len() >= 64 && list.len().is_power_of_two() {
+            let floor = self.floor[i];
+            list.retain(|e| e.1 >= floor);
+        }
+    }
+}
+
+/// One worker's scratch space for a block.
+#[derive(Default)]
+struct Block {
+    /// Documents per tile (the stride of `acc`).
+    tile: usize,
+    /// Partial scores of the block's documents against one tile.
+    acc: Vec<f32>,
+    /// `(term, document in the block, weight)` of the block's sparse terms,
+    /// by term.
+    entries: Vec<(u32, u32, f32)>,
+    /// Distinct terms of `entries`: `(term, first entry, end entry)`.
+    terms: Vec<(u32, usize, usize)>,
+    /// Per distinct term: its next posting (absolute index).
+    cursor: Vec<usize>,
+    /// Per tile from the block's first document on: the distinct terms
+    /// whose next posting falls in it. A tile visits only the terms it
+    /// has postings of (rare terms have none in most tiles).
+    due: Vec<Vec<u32>>,
+}
+
+/// The top `opts.k` neighbours of every document by the TF-IDF cosine
+/// (`opts.max_terms` and `opts.lsi` must be `None`; `opts.k ≥ 1`, two
+/// documents or more).
+pub(super) fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
+    shaped(m, opts, SHAPE)
+}
+
+fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Related>> {
+    let Shape { block: rows_per_block, tile: tile_len, dense_df } = shape;
+    let n = m.n_docs();
+    let k = opts.k;
+    let n_terms = m.terms().len();
+    let (ptr, docs, weights) = m.to_columns().into_raw_storage();
+    let postings = Postings { ptr, docs, weights: weights.iter().map(|&w| w as f32).collect() };
+    // Dense terms: ids from `first_dense` on (ids are by df ascending).
+    let df = m.df();
+    let first_dense = df.partition_point(|&d| f64::from(d) < dense_df * n as f64);
+    let mut panel = Array2::<f32>::zeros((n, n_terms - first_dense));
+    for i in 0..n {
+        let (terms, w) = m.row(i);
+        let from = terms.partition_point(|&t| (t as usize) < first_dense);
+        for (&t, &w) in terms[from..].iter().zip(&w[from..]) {
+            panel[[i, t as usize - first_dense]] = w as f32;
+        }
+    }
+    let slack: Vec<f64> =
+        (0..n).map(|i| 2.0 * f32_error(m.row(i).0.len()) + MARGIN + F32_ROUNDING).collect();
+    let workers = rayon::current_num_threads().max(1);
+    let offers: Vec<Mutex<Offers>> = (0..workers).map(|_| Mutex::new(Offers::new(n, k))).collect();
+
+    let new_block = || Block { tile: tile_len, ..Block::default() };
+    (0..n.div_ceil(rows_per_block)).into_par_iter().for_each_init(new_block, |b, block| {
+        let rows = block * rows_per_block..n.min((block + 1) * rows_per_block);
+        b.gather(m, &postings, rows.clone(), first_dense);
+        let worker = rayon::current_thread_index().unwrap_or(0) % workers;
+        let mut offers = offers[worker].lock().unwrap_or_else(|e| e.into_inner());
+        let mut tile = rows.start;
+        while tile < n {
+            let cols = tile..n.min(tile + tile_len);
+            b.score_tile(&postings, &panel, rows.clone(), cols.clone());
+            b.offer_tile(opts, &slack, &mut offers, rows.clone(), cols.clone());
+            tile = cols.end;
+        }
+        drop(offers);
+        if let Some(progress) = opts.progress {
+            rows.for_each(|_| progress());
+        }
+    });
+
+    let offers: Vec<Offers> =
+        offers.into_iter().map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (Scratch::new(0, n_terms), Vec::new()),
+            |(s, tops), i| {
+                tops.clear();
+                for o in &offers {
+                    tops.extend(o.best[i * k..(i + 1) * k].iter().copied().filter(|&v| v > 0.0));
+                }
+                let (terms, weights) = m.row(i);
+                // θ: the k-th best allowed partial score, as in the
+                // per-document walk (`Scratch::rescore_candidates`).
+                let cut = (tops.len() >= k).then(|| {
+                    let (_, kth, _) = tops.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                    f64::from(*kth) - 2.0 * f32_error(terms.len()) - MARGIN
+                });
+                s.found.clear();
+                s.spread(terms, weights);
+                for o in &offers {
+                    for &(j, v) in &o.lists[i] {
+                        if cut.is_some_and(|c| f64::from(v) < c) {
+                            continue;
+                        }
+                        let score = s.rescore(m, j);
+                        s.push_found(opts, j, score);
+                    }
+                }
+                s.unspread(terms);
+                select_top(&mut s.found, k)
+            },
+        )
+        .collect()
+}
+
+impl Block {
+    /// Collects the sparse terms of documents `rows` and puts a cursor at
+    /// each term's first posting from `rows.start` on.
+    fn gather(
+        &mut self,
+        m: &TfIdfMatrix,
+        p: &Postings,
+        rows: std::ops::Range<usize>,
+        first_dense: usize,
+    ) {
+        let n = m.n_docs();
+        self.entries.clear();
+        for i in rows.clone() {
+            let (terms, weights) = m.row(i);
+            for (&t, &w) in terms.iter().zip(weights) {
+                let t_ = t as usize;
+                // A term found in one document links no two.
+                if t_ < first_dense && p.ptr[t_ + 1] - p.ptr[t_] >= 2 {
+                    self.entries.push((t, (i - rows.start) as u32, w as f32));
+                }
+            }
+        }
+        self.entries.sort_unstable_by_key(|&(t, q, _)| (t, q));
+        self.terms.clear();
+        self.cursor.clear();
+        let tiles = (n - rows.start).div_ceil(self.tile);
+        self.due.resize_with(tiles.max(self.due.len()), Vec::new);
+        self.due.iter_mut().for_each(Vec::clear);
+        let mut s = 0;
+        while s < self.entries.len() {
+            let t = self.entries[s].0;
+            let e = s + self.entries[s..].partition_point(|x| x.0 == t);
+            let column = p.ptr[t as usize]..p.ptr[t as usize + 1];
+            let first = column.start
+                + p.docs[column.clone()].partition_point(|&d| (d as usize) < rows.start);
+            if first < column.end {
+                let tile = (p.docs[first] as usize - rows.start) / self.tile;
+                self.due[tile].push(self.terms.len() as u32);
+            }
+            self.cursor.push(first);
+            self.terms.push((t, s, e));
+            s = e;
+        }
+        self.acc.resize((rows.end - rows.start) * self.tile, 0.0);
+    }
+
+    /// Partial scores of documents `rows` against documents `cols`:
+    /// postings of the sparse terms, then the dense product.
+    fn score_tile(
+        &mut self,
+        p: &Postings,
+        panel: &Array2<f32>,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+    ) {
+        let tile = self.tile;
+        self.acc[..rows.len() * tile].fill(0.0);
+        let end = cols.end as u32;
+        let this = (cols.start - rows.start) / tile;
+        let mut due = std::mem::take(&mut self.due[this]);
+        for &u in &due {
+            let (t, s, e) = self.terms[u as usize];
+            let column_end = p.ptr[t as usize + 1];
+            let from = self.cursor[u as usize];
+            let to = from + p.docs[from..column_end].partition_point(|&d| d < end);
+            self.cursor[u as usize] = to;
+            if to < column_end {
+                self.due[(p.docs[to] as usize - rows.start) / tile].push(u);
+            }
+            let (docs, weights) = (&p.docs[from..to], &p.weights[from..to]);
+            for &(_, q, wq) in &self.entries[s..e] {
+                let q = q as usize * tile;
+                let acc = &mut self.acc[q..q + tile];
+                for (&j, &wj) in docs.iter().zip(weights) {
+                    acc[j as usize - cols.start] += wq * wj;
+                }
+            }
+        }
+        due.clear();
+        self.due[this] = due;
+        if panel.ncols() > 0 {
+            let a = panel.slice(s![rows.clone(), ..]);
+            let b = panel.slice(s![cols.clone(), ..]);
+            let mut c = ArrayViewMut2::from_shape(
+                (rows.len(), cols.len()).strides((tile, 1)),
+                &mut self.acc[..],
+            )
+            .expect("the tile holds rows × tile scores");
+            ndarray::linalg::general_mat_mul(1.0, &a, &b.t(), 1.0, &mut c);
+        }
+    }
+
+    /// Offers each pair `(i, j)`, `i < j`, of the tile to both documents.
+    fn offer_tile(
+        &self,
+        opts: &TopKOptions<'_>,
+        slack: &[f64],
+        offers: &mut Offers,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+    ) {
+        let allowed = |i: usize, j: usize| opts.allow.is_none_or(|allow| allow(i as u32, j as u32));
+        for (q, i) in rows.enumerate() {
+            let from = (i + 1).max(cols.start);
+            if from >= cols.end {
+                continue;
+            }
+            let acc = &self.acc[q * self.tile..q * self.tile + cols.len()];
+            for j in from..cols.end {
+                let v = acc[j - cols.start];
+                if v >= offers.floor[i] && allowed(i, j) {
+                    offers.offer(slack, i, j as u32, v);
+                }
+                if v >= offers.floor[j] && allowed(j, i) {
+                    offers.offer(slack, j, i as u32, v);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::document::DocId;
+    use crate::similar::round_score;
+    use crate::vector::{CountMatrix, WeightingOptions};
+
+    const WORDS: &[&str] =
+        &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r"];
+
+    /// `(document, score bits)`: equality bit for bit.
+    fn bits(r: &[Vec<Related>]) -> Vec<Vec<(DocId, u64)>> {
+        r.iter().map(|l| l.iter().map(|x| (x.doc, x.score.to_bits())).collect()).collect()
+    }
+
+    fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any block and tile size, any share of dense terms, 1 or 3
+        /// threads, with or without an `allow` filter: the same lists as
+        /// the exhaustive per-document walk, bit for bit (duplicates and
+        /// repeated words make ties).
+        #[test]
+        fn equals_the_exhaustive_walk_bit_for_bit(
+            docs in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(WORDS), 0..14), 2..70),
+            k in 1usize..7,
+            block in 1usize..9,
+            tile in 1usize..12,
+            dense_df in prop::sample::select(vec![0.0, 0.1, 0.3, 2.0]),
+            threads in prop::sample::select(vec![1usize, 3]),
+            filter in 0u32..3,
+            min_score in prop::sample::select(vec![0.0, 0.3]),
+        ) {
+            let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+            // 1: no odd neighbour for even documents; 2: only older ones.
+            let allow = move |i: DocId, j: DocId| match filter {
+                1 => !i.is_multiple_of(2) || j.is_multiple_of(2),
+                2 => j < i,
+                _ => true,
+            };
+            let opts = TopKOptions {
+                k,
+                min_score,
+                allow: (filter > 0).then_some(&allow as _),
+                ..TopKOptions::default()
+            };
+            let want = crate::similar::top_k(&m, &TopKOptions { prune_min_df: None, ..opts });
+            let shape = Shape { block, tile, dense_df };
+            let got = in_pool(threads, || shaped(&m, &opts, shape));
+            prop_assert_eq!(bits(&got), bits(&want), "{:?}, {} threads", shape, threads);
+        }
+    }
+
+    #[test]
+    fn the_default_entry_point_takes_this_path_and_ties_break_by_id() {
+        // Ten identical documents and ten others: every printed score ties.
+        let mut docs = vec![vec!["x", "y", "z"]; 10];
+        docs.extend((0..10).map(|_| vec!["u", "v"]));
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        let opts = TopKOptions { k: 3, ..TopKOptions::default() };
+        let got = in_pool(3, || crate::similar::top_k(&m, &opts));
+        let ids: Vec<Vec<DocId>> = got.iter().map(|l| l.iter().map(|r| r.doc).collect()).collect();
+        assert_eq!(ids[0], [1, 2, 3]);
+        assert_eq!(ids[5], [0, 1, 2]);
+        assert_eq!(ids[19], [10, 11, 12]);
+        assert!(got.iter().flatten().all(|r| round_score(r.score) == 1.0));
+        let shape = Shape { block: 4, tile: 3, dense_df: 0.0 };
+        assert_eq!(bits(&shaped(&m, &opts, shape)), bits(&got));
+    }
+}
