@@ -147,6 +147,8 @@ pub enum Setting {
     Threads,
     /// The folder given to the per-article output writer.
     OutputDir,
+    /// `Options::shard`.
+    Shard,
 }
 
 impl Setting {
@@ -171,6 +173,7 @@ impl Setting {
             Setting::LsiBlend => "Options::lsi_blend",
             Setting::Threads => "Options::threads",
             Setting::OutputDir => "the output folder",
+            Setting::Shard => "Options::shard",
         }
     }
 }

@@ -151,7 +151,10 @@ impl Options {
         if let Some(s) = self.shard
             && Shard::new(s.index, s.count).is_none()
         {
-            return Err(Error::Usage(format!("--shard {s}: slices are 1/n to n/n")));
+            return Err(Error::Invalid(message![
+                Setting::Shard,
+                format!(" {s}: slices are 1/n to n/n"),
+            ]));
         }
         if !(0.0..=1.0).contains(&self.min_score) {
             return Err(Error::Invalid(message![

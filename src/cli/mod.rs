@@ -780,6 +780,7 @@ pub fn flag(setting: Setting) -> String {
         Setting::LsiBlend => "--lsi-blend",
         Setting::Threads => "--threads",
         Setting::OutputDir => "--output-dir",
+        Setting::Shard => "--shard",
     };
     flag.to_owned()
 }

@@ -28,7 +28,7 @@ use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::Style;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, message};
 
 /// The keys and values of a JSON object, in the order written.
 struct Ordered<'a>(Vec<(String, &'a RawValue)>);
@@ -154,7 +154,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Vec<u8>> {
         ));
     }
     let Some((shape, _)) = shape else {
-        return Err(Error::Usage("the shard outputs given hold no article".into()));
+        return Err(Error::Invalid(message!["the shard outputs given hold no article"]));
     };
     complete(paths, &items, shape)?;
     let mut out = Vec::with_capacity(texts.iter().map(Vec::len).sum());
@@ -307,10 +307,16 @@ pub fn merge_dir(dir: &Path) -> Result<DirMerge> {
     }
     lists.sort();
     let Some(&(_, count, _)) = lists.first() else {
-        return Err(Error::Usage(format!(
-            "{}: no shard's list of files (.related-files-I-of-N) here: copy the --output-dir folders of the --shard runs into it first",
-            dir.display()
-        )));
+        return Err(Error::Invalid(message![
+            format!(
+                "{}: no shard's list of files (.related-files-I-of-N) here: copy the ",
+                dir.display()
+            ),
+            Setting::OutputDir,
+            " folders of the ",
+            Setting::Shard,
+            " runs into it first",
+        ]));
     };
     if let Some((_, other, path)) = lists.iter().find(|(_, n, _)| *n != count) {
         return Err(invalid(
@@ -324,11 +330,11 @@ pub fn merge_dir(dir: &Path) -> Result<DirMerge> {
     let missing: Vec<String> =
         (1..=count).filter(|i| !have.contains(i)).map(|i| format!("{i}/{count}")).collect();
     if !missing.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(message![format!(
             "{}: the files of shard(s) {} are missing: copy every shard's folder in",
             dir.display(),
             missing.join(", ")
-        )));
+        )]));
     }
     let mut names: BTreeSet<String> = BTreeSet::new();
     for (_, _, path) in &lists {
