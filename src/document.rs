@@ -164,6 +164,15 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// Frees every article's text and code (once analyzed, when nothing
+    /// reads them again).
+    pub(crate) fn drop_texts(&mut self) {
+        for doc in &mut self.docs {
+            doc.text = String::new();
+            doc.code = String::new();
+        }
+    }
+
     /// Sorts `docs` by key; two documents with the same key are an error that
     /// names both origins.
     pub fn new(mut docs: Vec<Document>) -> Result<Self> {

@@ -92,6 +92,10 @@ pub struct Options {
     /// search would take minutes ([`AUTO_APPROXIMATE_WORK`]): then
     /// [`auto_max_terms`] terms, as [`Outcome::search`](crate::Outcome::search) says.
     pub max_terms_per_doc: Option<usize>,
+    /// Keep each article's text and code in the [`Outcome`](crate::Outcome)'s
+    /// corpus. Off, they are freed once analyzed: a million articles' text
+    /// is gigabytes that no later stage reads (the CLI turns it off).
+    pub keep_text: bool,
     /// Search exactly however large the site (never switch to the
     /// approximate search on its own).
     pub exact: bool,
@@ -131,6 +135,7 @@ impl Default for Options {
             min_score: 0.0,
             max_terms_per_doc: None,
             exact: false,
+            keep_text: true,
             approximate_above: AUTO_APPROXIMATE_WORK,
             early_termination: true,
             explain: 0,

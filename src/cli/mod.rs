@@ -525,6 +525,7 @@ impl Args {
             min_score: self.min_score,
             max_terms_per_doc: self.max_terms_per_doc.map(|n| n as usize),
             exact: self.exact,
+            keep_text: false,
             approximate_above: self.approximate_above.unwrap_or(crate::AUTO_APPROXIMATE_WORK),
             early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },

@@ -167,7 +167,7 @@ fn read_timed(
 /// stage is skipped (the lists stay empty).
 fn compute_timed(
     inputs: &str,
-    corpus: Corpus,
+    mut corpus: Corpus,
     options: &Options,
     progress: &dyn Progress,
     watch: &mut Stopwatch,
@@ -222,6 +222,9 @@ fn compute_timed(
                 }
             });
             progress.end();
+            if !options.keep_text {
+                corpus.drop_texts();
+            }
             // `--check` saves it too: the cache is not an output, and CI
             // jobs that run `--cache DIR --check` keep it between runs.
             if !unchanged {
