@@ -18,7 +18,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// An input could not be parsed (only fatal under `--strict`, or for stdin).
+    /// An input could not be parsed (fatal for stdin; skipped with a warning otherwise).
     #[error("{location}: {message}")]
     Parse {
         /// `path` or `path:line:column`.
@@ -55,7 +55,7 @@ pub enum Error {
     /// Articles were read, but not one of them has a term to compare (all
     /// empty, or only stop words and numbers): every list would be empty,
     /// which is almost always a mistake (pages rendered by JavaScript, text
-    /// kept in `<nav>`, the wrong `--include`).
+    /// kept in `<nav>`, the wrong include patterns).
     #[error(
         "no article in {inputs} has any text to compare ({articles} read; all are empty or hold only stop words and numbers)"
     )]
@@ -74,29 +74,6 @@ pub enum Error {
     TooManyDocuments {
         /// How many were read.
         count: usize,
-    },
-    /// A front end's own usage error (the CLI's flag checks); the library
-    /// never raises it.
-    #[error("{0}")]
-    Usage(String),
-    /// `--strict` was given and warnings were found.
-    #[error("{count} warning(s) with --strict; nothing was written")]
-    Strict {
-        /// How many warnings.
-        count: usize,
-    },
-    /// `--check`: the output on disk is not what this run would write.
-    #[error("{0}; run without --check to update it")]
-    Stale(String),
-    /// A fatal error after inputs were skipped or damaged: the warnings
-    /// (printed before it) usually say why.
-    #[error("{source} (see the {count} warning(s) above)")]
-    AfterWarnings {
-        /// How many warnings were printed.
-        count: usize,
-        /// The error itself.
-        #[source]
-        source: Box<Error>,
     },
     /// The embedded Japanese dictionary could not be loaded.
     #[error(transparent)]

@@ -244,9 +244,12 @@ pub const LSI_MAX_DOCS: usize = 20_000;
 
 /// Above this much work (postings walked, Σ df² over the terms kept) the
 /// exact search switches to the approximate one unless
-/// [`Options::exact`] is set (the default of [`Options::approximate_above`]). About 10¹¹: the synthetic 100k-article
-/// corpus (BENCHMARKS.md), whose exact search takes minutes on 2 cores;
-/// livedoor's 7,378 articles are ~1.5 % of it.
+/// [`Options::exact`] is set (the default of [`Options::approximate_above`]).
+/// Σ df² is ~18 n² on the synthetic corpora of `scripts/gen_corpus.py`
+/// (20 % of every article drawn from the whole pool): ~1.6·10¹⁰ at 30k
+/// articles, whose exact stage takes ~15–35 s on 2 cores, stays exact;
+/// ~1.8·10¹¹ at 100k (minutes) switches. livedoor's 7,378 articles are far
+/// below (BENCHMARKS.md).
 pub const AUTO_APPROXIMATE_WORK: u64 = 50_000_000_000;
 
 /// The number of terms per article the approximate search walks when it

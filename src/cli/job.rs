@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::failure::{Failure, Result};
 use super::progress::Progress as Bar;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::options::{LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions, max_threads};
 use crate::outcome::{Outcome, Search, StageName};
 use crate::output::{self, Format};
@@ -125,7 +126,7 @@ impl Progress for Bars {
 /// and/or one file per article into `job.output_dir`, or to stdout when
 /// neither is set. Under `--strict` any warning fails the run before
 /// writing; with `job.check` nothing is written and a stale output is
-/// [`Error::Stale`].
+/// [`Failure::Stale`].
 pub fn run(job: &Job) -> Result<Outcome> {
     run_and_report(job).map(|(outcome, _)| outcome)
 }
@@ -144,7 +145,7 @@ pub struct Written {
 pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     let started = Instant::now();
     if job.check && job.output.is_none() && job.output_dir.is_none() {
-        return Err(Error::Usage(
+        return Err(Failure::Usage(
             "--check compares with an existing output: give -o FILE and/or --output-dir DIR".into(),
         ));
     }
@@ -182,9 +183,9 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
                 }
             }
             return Err(match err {
-                Error::Usage(_) | Error::Invalid(_) => err,
-                _ if warnings.is_empty() => err,
-                _ => Error::AfterWarnings { count: warnings.len(), source: Box::new(err) },
+                Error::Invalid(_) => Failure::Error(err),
+                _ if warnings.is_empty() => Failure::Error(err),
+                _ => Failure::AfterWarnings { count: warnings.len(), error: err },
             });
         }
     };
@@ -197,7 +198,7 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
         }
     }
     if job.strict && !outcome.warnings.is_empty() {
-        return Err(Error::Strict { count: outcome.warnings.len() });
+        return Err(Failure::Strict { count: outcome.warnings.len() });
     }
     // The exact similarity stage grows with Σ df², which large sites feel:
     // point at the approximate mode when it would have paid off.
@@ -377,7 +378,7 @@ fn check(
         stale.extend(output::check::dir(dir, files, &manifest));
     }
     if !stale.is_empty() {
-        return Err(Error::Stale(stale.join("; ")));
+        return Err(Failure::Stale(stale.join("; ")));
     }
     if job.verbosity >= Verbosity::Normal {
         let places: Vec<String> = job

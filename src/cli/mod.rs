@@ -9,6 +9,7 @@
 #![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 pub mod config_file;
+pub mod failure;
 pub mod job;
 pub mod progress;
 pub mod watch;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+pub use failure::Failure;
 pub use job::{Job, Verbosity, run, run_and_report};
 
 use crate::Setting;
@@ -542,7 +544,7 @@ impl Args {
             shard: self.shard,
         };
         // The library's own checks, once, before anything is read.
-        read.validate().and_then(|()| options.validate()).map_err(|e| in_flags(&e))?;
+        read.validate().and_then(|()| options.validate()).map_err(|e| failure::in_flags(&e))?;
         Ok(Job {
             inputs: self.inputs,
             read,
@@ -713,11 +715,11 @@ pub fn parse(argv: Vec<OsString>) -> Result<Invocation, ParseError> {
 /// `related merge`: joins shard outputs into `-o FILE` (atomically, left
 /// alone when unchanged) or stdout, and/or the shards' lists of files in
 /// `--output-dir DIR`.
-pub fn merge(args: &MergeArgs) -> crate::Result<()> {
+pub fn merge(args: &MergeArgs) -> failure::Result<()> {
     use crate::error::Error;
     use std::io::Write;
     if args.shards.is_empty() && args.output_dir.is_none() {
-        return Err(Error::Usage(
+        return Err(Failure::Usage(
             "related merge: give the shards' outputs (related merge shard-*.json -o FILE) and/or \
              --output-dir DIR"
                 .into(),
@@ -786,34 +788,17 @@ pub fn flag(setting: Setting) -> String {
     flag.to_owned()
 }
 
-/// An error in the CLI's words: settings named by their flags.
-pub fn in_flags(err: &crate::Error) -> String {
-    match err {
-        crate::Error::Invalid(message) => message.render(flag),
-        other => crate::error::error_chain(other),
-    }
-}
-
 /// The exit code of a finished job, after saying on stderr what went
 /// wrong: 0 (also when the reader of stdout went away), 2 for a usage
 /// error, 1 for anything else.
-pub fn exit_code(result: crate::Result<()>) -> std::process::ExitCode {
-    use crate::error::{Error, error_chain, is_broken_pipe};
+pub fn exit_code(result: failure::Result<()>) -> std::process::ExitCode {
     use std::process::ExitCode;
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(Error::Usage(message)) => {
-            eprintln!("related: error: {message}");
-            ExitCode::from(2)
-        }
-        Err(err @ Error::Invalid(_)) => {
-            eprintln!("related: error: {}", in_flags(&err));
-            ExitCode::from(2)
-        }
-        Err(err) => {
-            eprintln!("related: error: {}", error_chain(&err));
-            ExitCode::from(1)
+        Err(failure) if failure.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("related: error: {}", failure.message());
+            ExitCode::from(failure.code())
         }
     }
 }

@@ -26,8 +26,9 @@ use std::time::{Duration, Instant};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
+use super::failure::{Failure, Result};
 use super::job::{Job, Verbosity};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::source::Filter;
 
 /// How long the inputs must be quiet before a run starts.
@@ -38,15 +39,15 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// be watched); a failing run is reported and watching goes on.
 pub fn watch(config: &Job) -> Result<()> {
     if config.inputs.iter().any(|p| p.as_os_str() == "-") {
-        return Err(Error::Usage(
+        return Err(Failure::Usage(
             "--watch watches files and folders: stdin ('-') cannot be watched".into(),
         ));
     }
     if config.check {
-        return Err(Error::Usage("--watch writes its outputs: it cannot go with --check".into()));
+        return Err(Failure::Usage("--watch writes its outputs: it cannot go with --check".into()));
     }
     if config.output.is_none() && config.output_dir.is_none() {
-        return Err(Error::Usage(
+        return Err(Failure::Usage(
             "--watch rewrites files: give -o FILE and/or --output-dir DIR".into(),
         ));
     }
@@ -75,7 +76,7 @@ pub fn watch(config: &Job) -> Result<()> {
 
     let (tx, rx) = channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, tx)
-        .map_err(|e| Error::Usage(format!("--watch: cannot watch files here: {e}")))?;
+        .map_err(|e| Failure::Usage(format!("--watch: cannot watch files here: {e}")))?;
     for input in &inputs {
         let (path, mode) = match input {
             Input::Dir(dir) => (dir.as_path(), RecursiveMode::Recursive),
@@ -85,9 +86,9 @@ pub fn watch(config: &Job) -> Result<()> {
                 (file.parent().unwrap_or(Path::new("/")), RecursiveMode::NonRecursive)
             }
         };
-        debouncer
-            .watch(path, mode)
-            .map_err(|e| Error::Usage(format!("--watch: cannot watch {}: {e}", path.display())))?;
+        debouncer.watch(path, mode).map_err(|e| {
+            Failure::Usage(format!("--watch: cannot watch {}: {e}", path.display()))
+        })?;
     }
 
     let quiet = config.verbosity == Verbosity::Quiet;
@@ -166,7 +167,7 @@ fn rebuild(config: &Job, changed: Option<&[&Path]>) {
             );
         }
         Ok(_) => {}
-        Err(e) => eprintln!("related: error: {}; still watching", super::in_flags(&e)),
+        Err(e) => eprintln!("related: error: {}; still watching", e.message()),
     }
 }
 
