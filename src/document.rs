@@ -165,10 +165,16 @@ pub struct Corpus {
 
 impl Corpus {
     /// Frees every article's text and code (once analyzed, when nothing
-    /// reads them again).
+    /// reads them again). An article without a title keeps the line of
+    /// text its [`Document::display_title`] shows.
     pub(crate) fn drop_texts(&mut self) {
         for doc in &mut self.docs {
-            doc.text = String::new();
+            let titled = doc.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+            let shown = match doc.text.lines().map(str::trim).find(|l| !l.is_empty()) {
+                Some(_) if !titled => doc.display_title().to_owned(),
+                _ => String::new(),
+            };
+            doc.text = shown;
             doc.code = String::new();
         }
     }
@@ -242,6 +248,28 @@ mod tests {
         assert_eq!(d.display_title().chars().count(), 120);
         d.title = Some("Real".into());
         assert_eq!(d.display_title(), "Real");
+    }
+
+    #[test]
+    fn dropping_texts_keeps_every_display_title() {
+        let long_key = "k".repeat(200);
+        let text = |key: &str, text: &str| Document { text: text.into(), ..doc(key, key) };
+        let mut docs = vec![
+            text("a", "\n  First line  \nsecond"),
+            text("b", &"あ".repeat(200)),
+            text("c", ""),
+            text(&long_key, "  \n "),
+            Document { title: Some("Real".into()), ..text("d", "text") },
+            Document { title: Some("  ".into()), ..text("e", "shown\nnot") },
+        ];
+        docs.iter_mut().for_each(|d| d.code = "fn main() {}".into());
+        let mut corpus = Corpus::new(docs).unwrap();
+        let before: Vec<String> = corpus.docs().iter().map(|d| d.display_title().into()).collect();
+        corpus.drop_texts();
+        let after: Vec<String> = corpus.docs().iter().map(|d| d.display_title().into()).collect();
+        assert_eq!(before, after);
+        assert!(corpus.docs().iter().all(|d| d.code.is_empty() && !d.text.contains('\n')));
+        assert_eq!(corpus.docs()[3].text, "", "titled: no text kept");
     }
 
     #[test]
