@@ -170,8 +170,10 @@ impl Corpus {
     pub(crate) fn drop_texts(&mut self) {
         for doc in &mut self.docs {
             let titled = doc.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+            // The whole line: cut, then trimmed again, a title could lose a
+            // final space.
             let shown = match doc.text.lines().map(str::trim).find(|l| !l.is_empty()) {
-                Some(_) if !titled => doc.display_title().to_owned(),
+                Some(line) if !titled => line.to_owned(),
                 _ => String::new(),
             };
             doc.text = shown;
@@ -257,6 +259,7 @@ mod tests {
         let mut docs = vec![
             text("a", "\n  First line  \nsecond"),
             text("b", &"あ".repeat(200)),
+            text("b2", &format!("{}  and more words", "x".repeat(119))),
             text("c", ""),
             text(&long_key, "  \n "),
             Document { title: Some("Real".into()), ..text("d", "text") },
@@ -269,7 +272,7 @@ mod tests {
         let after: Vec<String> = corpus.docs().iter().map(|d| d.display_title().into()).collect();
         assert_eq!(before, after);
         assert!(corpus.docs().iter().all(|d| d.code.is_empty() && !d.text.contains('\n')));
-        assert_eq!(corpus.docs()[3].text, "", "titled: no text kept");
+        assert_eq!(corpus.docs()[4].text, "", "titled: no text kept");
     }
 
     #[test]
