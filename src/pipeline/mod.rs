@@ -273,7 +273,7 @@ fn compute_timed(
                     ),
                 );
             }
-            search = choose_search(options, &matrix, lsi.is_some());
+            search = choose_search(options, matrix.n_docs(), exact_work, lsi.is_some());
             let allow = |i, j| pairs.allows(i, j);
             let opts = TopKOptions {
                 allow: pairs.is_active().then_some(&allow as _),
@@ -511,16 +511,13 @@ fn exact_work(matrix: &TfIdfMatrix) -> u64 {
 
 /// Exact, approximate as asked, or approximate because the exact search
 /// would be too slow (never with LSI, whose blended search is exact).
-fn choose_search(options: &Options, matrix: &TfIdfMatrix, lsi: bool) -> Search {
-    let exact_work = exact_work(matrix);
+fn choose_search(options: &Options, n_docs: usize, exact_work: u64, lsi: bool) -> Search {
     match options.max_terms_per_doc {
         _ if lsi => Search::Exact,
         Some(max_terms) => Search::Approximate { max_terms, automatic: false, exact_work },
-        None if !options.exact && exact_work > options.approximate_above => Search::Approximate {
-            max_terms: auto_max_terms(matrix.n_docs()),
-            automatic: true,
-            exact_work,
-        },
+        None if !options.exact && exact_work > options.approximate_above => {
+            Search::Approximate { max_terms: auto_max_terms(n_docs), automatic: true, exact_work }
+        }
         None => Search::Exact,
     }
 }
