@@ -38,7 +38,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::outcome::Warning;
-use crate::similar::Related;
+use crate::similar::{Related, round_score};
 use crate::vector::CountMatrix;
 
 const MAGIC: &[u8; 8] = b"RELCACHE";
@@ -368,7 +368,12 @@ fn decode(bytes: Vec<u8>, settings: u64) -> Result<Option<Cache>, String> {
                     if !(score > 0.0 && score <= 1.0 + 1e-6) {
                         return Err("score out of range".into());
                     }
-                    if list.last().is_some_and(|p| p.score < score || p.doc == doc) {
+                    // Lists are ranked by the printed (rounded) score, then
+                    // by key: a raw score may exceed the one before it.
+                    if list
+                        .last()
+                        .is_some_and(|p| round_score(p.score) < round_score(score) || p.doc == doc)
+                    {
                         return Err("neighbours out of order".into());
                     }
                     list.push(Related { doc, score });
@@ -451,6 +456,19 @@ mod tests {
 
     fn result() -> Vec<Vec<Related>> {
         vec![vec![Related { doc: 1, score: 0.5 }], vec![], vec![]]
+    }
+
+    #[test]
+    fn a_list_ranked_by_printed_score_is_read_back() {
+        // 0.3000004 and 0.3000001 both print as 0.3: ranked by key, so the
+        // second raw score is the larger one. The cache must accept it.
+        let result = vec![
+            vec![Related { doc: 1, score: 0.300_000_1 }, Related { doc: 2, score: 0.300_000_4 }],
+            vec![],
+            vec![],
+        ];
+        let cache = decode(encode(&[1, 2, 3], Some((5, &result))), 7).unwrap().unwrap();
+        assert_eq!(cache.result(5), Some(&result[..]));
     }
 
     #[test]
