@@ -71,8 +71,8 @@ pub use document::{Corpus, DocId, Document, Origin};
 pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{
-    AUTO_APPROXIMATE_WORK, FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE, Options, ReadOptions,
-    Shard, auto_max_terms, max_threads,
+    APPROXIMATE_POSTINGS, AUTO_APPROXIMATE_WORK, FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE,
+    Options, ReadOptions, Shard, auto_max_terms, max_threads,
 };
 pub use outcome::{Mark, Neighbour, Outcome, Search, Stage, StageName, Warning};
 pub use output::Format;

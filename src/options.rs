@@ -102,6 +102,9 @@ pub struct Options {
     /// The exact search's work (postings) above which it switches to the
     /// approximate one: [`AUTO_APPROXIMATE_WORK`] by default.
     pub approximate_above: u64,
+    /// The approximate search walks at most this many postings of each
+    /// term, the heaviest: [`APPROXIMATE_POSTINGS`] by default.
+    pub approximate_postings: usize,
     /// Exact early termination in the similarity stage (same result, faster).
     pub early_termination: bool,
     /// List up to this many contributing terms per neighbour (0: none).
@@ -137,6 +140,7 @@ impl Default for Options {
             exact: false,
             keep_text: true,
             approximate_above: AUTO_APPROXIMATE_WORK,
+            approximate_postings: APPROXIMATE_POSTINGS,
             early_termination: true,
             explain: 0,
             pairs: FilterOptions::default(),
@@ -251,6 +255,15 @@ pub const LSI_MAX_DOCS: usize = 20_000;
 /// ~1.8·10¹¹ at 100k (minutes) switches. livedoor's 7,378 articles are far
 /// below (BENCHMARKS.md).
 pub const AUTO_APPROXIMATE_WORK: u64 = 50_000_000_000;
+
+/// The most postings of one term the approximate search walks (the
+/// heaviest ones, see [`Options::approximate_postings`]). Without a cap a
+/// common term's posting list grows with the site, and so does the work for
+/// every article that picked it: the walk grew as n² (the first 1M run did
+/// not finish its similarity stage in 49 CPU-minutes). With it, the work
+/// per article is at most `N · APPROXIMATE_POSTINGS`, linear in n overall.
+/// Measured in BENCHMARKS.md ("Approximate mode at scale").
+pub const APPROXIMATE_POSTINGS: usize = 2_000;
 
 /// The number of terms per article the approximate search walks when it
 /// was chosen automatically for `n` articles: recall@5 ≥ 0.95 needs more

@@ -49,7 +49,10 @@
 //!
 //! Approximate mode (`max_terms`): only the N highest-weighted terms of each
 //! document that occur elsewhere are walked (like Elasticsearch's
-//! `max_query_terms`); the 12·k (at least 60) best candidates found are then
+//! `max_query_terms`), and of each, only its `max_postings` heaviest
+//! postings (impact-ordered static pruning: a common term's full list grows
+//! with the site, its heaviest postings are where the neighbours it can
+//! reveal are); the 12·k (at least 60) best candidates found are then
 //! scored exactly. Scores listed are exact cosines; some true neighbours may
 //! be missed (recall is measured in BENCHMARKS.md).
 //!
@@ -106,6 +109,9 @@ pub struct TopKOptions<'a> {
     /// Approximate mode: walk only this many of each document's
     /// highest-weighted terms. `None`: exact.
     pub max_terms: Option<usize>,
+    /// Approximate mode: walk at most this many postings of each term,
+    /// its heaviest (ties by document id).
+    pub max_postings: usize,
     /// Exact early termination: consider stopping before a posting list of
     /// at least this many documents. `None` turns it off (the result is the
     /// same either way; this exists to test that and to measure it).
@@ -128,6 +134,7 @@ impl Default for TopKOptions<'_> {
             min_score: 0.0,
             allow: None,
             max_terms: None,
+            max_postings: usize::MAX,
             prune_min_df: Some(32),
             progress: None,
             lsi: None,
@@ -176,14 +183,21 @@ const HEAD_MIN: usize = 16;
 const HEAD_SHARE: usize = 32;
 
 impl<'m> Index<'m> {
-    fn new(m: &'m TfIdfMatrix) -> Self {
+    /// The index for the exact walks (heads of [`HEAD_MIN`] or
+    /// 1/[`HEAD_SHARE`] postings), or, with `walk_cap`, for the approximate
+    /// walk: each head is then the list's `walk_cap` heaviest postings, the
+    /// only ones it walks.
+    fn new(m: &'m TfIdfMatrix, walk_cap: Option<usize>) -> Self {
         let (col_ptr, mut col_docs, mut col_weights) = m.to_columns().into_raw_storage();
         let mut tail_start = Vec::with_capacity(col_ptr.len());
         let mut tail_max = Vec::with_capacity(col_ptr.len());
         let mut pairs: Vec<(u32, f64)> = Vec::new();
         for w in col_ptr.windows(2) {
             let (start, end) = (w[0], w[1]);
-            let head = (end - start).min(HEAD_MIN.max((end - start) / HEAD_SHARE));
+            let head = match walk_cap {
+                Some(cap) => (end - start).min(cap.max(1)),
+                None => (end - start).min(HEAD_MIN.max((end - start) / HEAD_SHARE)),
+            };
             if head < end - start {
                 // Heaviest postings first; order within head and tail does not
                 // matter (each document gets one contribution per term).
@@ -268,7 +282,11 @@ pub fn top_k_rows(
     if lsi.is_none() && opts.max_terms.is_none() && opts.prune_min_df.is_some() && rows == (0..n) {
         return symmetric::top_k(m, opts);
     }
-    let index = Index::new(m);
+    let walk_cap = match (lsi, opts.max_terms) {
+        (None, Some(_)) => Some(opts.max_postings),
+        _ => None,
+    };
+    let index = Index::new(m, walk_cap);
     if let Some(lsi) = lsi {
         return blended_top_k(&index, lsi, opts, rows);
     }
@@ -519,7 +537,7 @@ impl Scratch {
             picked.sort_unstable();
         }
         for &p in &picked {
-            self.scatter(index, index.column(terms[p]), weights[p]);
+            self.scatter(index, index.head(terms[p]), weights[p]);
         }
         // Score the best candidates exactly. Partial scores from N terms
         // rank candidates loosely, so the shortlist is generous: with dense

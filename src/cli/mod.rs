@@ -308,6 +308,11 @@ pub struct Args {
     #[arg(long, hide = true, value_name = "POSTINGS")]
     pub approximate_above: Option<u64>,
 
+    /// The most postings of one term the approximate search walks, its heaviest (for
+    /// tests and measuring).
+    #[arg(long, hide = true, value_name = "POSTINGS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub approximate_postings: Option<u64>,
+
     /// Turn off exact early termination in the similarity stage (same output, slower;
     /// for benchmarking).
     #[arg(long, hide = true)]
@@ -529,6 +534,9 @@ impl Args {
             exact: self.exact,
             keep_text: false,
             approximate_above: self.approximate_above.unwrap_or(crate::AUTO_APPROXIMATE_WORK),
+            approximate_postings: self
+                .approximate_postings
+                .map_or(crate::APPROXIMATE_POSTINGS, |n| usize::try_from(n).unwrap_or(usize::MAX)),
             early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },
             pairs: FilterOptions {

@@ -283,6 +283,7 @@ fn compute_timed(
                     Search::Approximate { max_terms, .. } => Some(max_terms),
                     _ => None,
                 },
+                max_postings: options.approximate_postings,
                 prune_min_df: if options.early_termination {
                     TopKOptions::default().prune_min_df
                 } else {
@@ -536,7 +537,7 @@ fn lsi_vectors(options: &Options, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
 fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let settings = format!(
-        "{:?} {:?} {:?} {} {} {:?} {} {} {:?} {}",
+        "{:?} {:?} {:?} {} {} {:?} {} {} {} {:?} {}",
         config.analyzer,
         config.fields,
         config.weighting,
@@ -545,6 +546,7 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
         config.max_terms_per_doc,
         config.exact,
         config.approximate_above,
+        config.approximate_postings,
         config.pairs,
         env!("CARGO_PKG_VERSION"),
     );
