@@ -211,6 +211,14 @@ impl<'m> Index<'m> {
                 pairs.select_nth_unstable_by(head - 1, |a, b| {
                     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
                 });
+                if walk_cap.is_some() {
+                    // The approximate walk reads only the head: in document
+                    // order its scattered adds go up through the
+                    // accumulator instead of jumping about (each document
+                    // gets one add per term whatever the order, so the sums
+                    // are the same).
+                    pairs[..head].sort_unstable_by_key(|p| p.0);
+                }
                 for (k, (d, wt)) in pairs.iter().enumerate() {
                     col_docs[start + k] = *d;
                     col_weights[start + k] = *wt;
@@ -252,12 +260,44 @@ struct Scratch {
     acc: Vec<f32>,
     touched: Vec<u32>,
     found: Vec<Related>,
+    /// The approximate walk's best candidates so far, worst on top.
+    shortlist: std::collections::BinaryHeap<Candidate>,
     partials: Vec<f32>,
     bound: Vec<f64>,
     /// The current document's row as a dense vector over the vocabulary
     /// (zero elsewhere), for exact rescoring; see [`Scratch::rescore`].
     dense: Vec<f64>,
 }
+
+/// A document found by the approximate walk, with its partial score.
+/// Ordered worst first: a lower partial score, then a higher id, is
+/// greater (so a max-heap keeps the worst on top). A total order, so the
+/// shortlist is the same set whatever order documents are offered in.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    partial: f32,
+    doc: u32,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.partial.total_cmp(&self.partial).then(self.doc.cmp(&other.doc))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Candidate {}
 
 /// The top `opts.k` neighbours of every document, in document order.
 pub fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
@@ -378,6 +418,7 @@ impl Scratch {
             acc: vec![0f32; n_docs],
             touched: Vec::new(),
             found: Vec::new(),
+            shortlist: std::collections::BinaryHeap::new(),
             partials: Vec::new(),
             bound: Vec::new(),
             dense: vec![0f64; n_terms],
@@ -543,27 +584,34 @@ impl Scratch {
         // rank candidates loosely, so the shortlist is generous: with dense
         // rescoring, 12·k (≥ 60) raised recall@5 by 0.02–0.04 over 6·k for
         // ~25 % more time (BENCHMARKS.md, approximate mode).
-        self.found.clear();
+        // The shortlist is the best partial scores (then the lowest ids):
+        // a heap of that many whose worst gives way to anything better, so
+        // most of the (up to N · max_postings) touched documents cost one
+        // comparison.
+        let shortlist = (12 * opts.k).max(60);
+        let best = &mut self.shortlist;
         for &j in &self.touched {
-            let partial = f64::from(std::mem::take(&mut self.acc[j as usize]));
-            if Self::allowed(opts, i, j) {
-                self.found.push(Related { doc: j, score: partial });
+            let partial = std::mem::take(&mut self.acc[j as usize]);
+            if !Self::allowed(opts, i, j) {
+                continue;
+            }
+            let c = Candidate { partial, doc: j };
+            if best.len() < shortlist {
+                best.push(c);
+            } else if best.peek().is_some_and(|worst| c < *worst) {
+                best.pop();
+                best.push(c);
             }
         }
         self.touched.clear();
-        let shortlist = (12 * opts.k).max(60);
-        if self.found.len() > shortlist {
-            self.found.select_nth_unstable_by(shortlist - 1, |a, b| {
-                b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc))
-            });
-            self.found.truncate(shortlist);
-        }
-        let candidates = std::mem::take(&mut self.found);
+        self.found.clear();
         self.spread(terms, weights);
-        for c in &candidates {
+        let mut best = std::mem::take(&mut self.shortlist);
+        for c in best.drain() {
             let score = self.rescore(index.m, c.doc);
             self.push_found(opts, c.doc, score);
         }
+        self.shortlist = best;
         self.unspread(terms);
         select_top(&mut self.found, opts.k)
     }
@@ -740,6 +788,7 @@ mod tests {
             acc: Vec::new(),
             touched: Vec::new(),
             found: Vec::new(),
+            shortlist: std::collections::BinaryHeap::new(),
             partials: Vec::new(),
             bound: Vec::new(),
             dense: vec![0.0; m.terms().len()],

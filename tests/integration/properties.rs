@@ -191,4 +191,33 @@ proptest! {
             }
         }
     }
+
+    /// Walking only each term's heaviest postings: scores stay exact, the
+    /// result does not depend on the thread count, and a cap no list
+    /// reaches changes nothing.
+    #[test]
+    fn capped_postings_list_exact_scores_whatever_the_threads(
+        docs in skewed_corpus(),
+        n in 1usize..6,
+        cap in 1usize..6,
+    ) {
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        let exact = top_k(&m, &TopKOptions { k: 200, ..TopKOptions::default() });
+        let opts = TopKOptions { k: 3, max_terms: Some(n), max_postings: cap, ..TopKOptions::default() };
+        let in_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| top_k(&m, &opts))
+        };
+        let capped = in_pool(1);
+        prop_assert_eq!(&capped, &in_pool(3));
+        for (i, list) in capped.iter().enumerate() {
+            for r in list {
+                prop_assert!(r.doc as usize != i && r.score > 0.0 && r.score <= 1.0);
+                let e = exact[i].iter().find(|x| x.doc == r.doc);
+                prop_assert!(e.is_some_and(|e| e.score.to_bits() == r.score.to_bits()));
+            }
+        }
+        let uncapped = top_k(&m, &TopKOptions { max_postings: usize::MAX, ..opts });
+        let roomy = top_k(&m, &TopKOptions { max_postings: docs.len(), ..opts });
+        prop_assert_eq!(roomy, uncapped);
+    }
 }
