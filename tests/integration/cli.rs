@@ -267,3 +267,38 @@ fn large_sites_switch_to_the_approximate_search_with_a_note() {
     let both = t.cmd().args(["posts", "--exact", "--max-terms-per-doc", "5"]).output().unwrap();
     assert_eq!(both.status.code(), Some(2), "--exact and --max-terms-per-doc contradict");
 }
+
+/// The approximate search's cap on postings per term is a setting like any
+/// other: it changes the lists, and a cached result of another cap is not
+/// reused.
+#[test]
+fn the_posting_cap_changes_the_result_and_the_cache_knows_it() {
+    let t = TestDir::new();
+    let words = ["rust", "python", "garden", "tomato", "guitar", "chord", "train", "rail", "bread"];
+    for i in 0..40 {
+        let body: Vec<&str> =
+            (0..30).map(|j| words[(i * 7 + j * (i % 5 + 1)) % words.len()]).collect();
+        t.write(&format!("posts/{i:02}.md"), format!("# Post {i}\n\n{} word{i}\n", body.join(" ")));
+    }
+    let run = |extra: &[&str]| {
+        let out = t
+            .cmd()
+            .args(["posts", "-v", "--lsi-dims", "0", "--max-terms-per-doc", "3"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (one, _) = run(&["--approximate-postings", "1"]);
+    let (roomy, _) = run(&["--approximate-postings", "1000"]);
+    let (default, _) = run(&[]);
+    assert_ne!(one, roomy, "one posting per term finds fewer neighbours");
+    assert_eq!(roomy, default, "no list of 40 articles reaches the default cap");
+
+    let (cached_one, _) = run(&["--approximate-postings", "1", "--cache", ".cache"]);
+    assert_eq!(cached_one, one);
+    let (cached_roomy, log) = run(&["--approximate-postings", "1000", "--cache", ".cache"]);
+    assert_eq!(cached_roomy, roomy, "{log}");
+    assert!(!log.contains("reused from the cache"), "{log}");
+}
