@@ -164,11 +164,12 @@ pub struct Corpus {
 }
 
 impl Corpus {
-    /// Frees every article's text and code (once analyzed, when nothing
-    /// reads them again). An article without a title keeps the line of
-    /// text its [`Document::display_title`] shows.
-    pub(crate) fn drop_texts(&mut self) {
-        for doc in &mut self.docs {
+    /// Takes every article's text and code out of the corpus, in corpus
+    /// order, so that analysis can free each as soon as it is analyzed
+    /// (nothing later reads them). An article without a title keeps the
+    /// line of text its [`Document::display_title`] shows.
+    pub(crate) fn take_texts(&mut self) -> Vec<(String, String)> {
+        let take = |doc: &mut Document| {
             let titled = doc.title.as_deref().is_some_and(|t| !t.trim().is_empty());
             // The whole line: cut, then trimmed again, a title could lose a
             // final space.
@@ -176,9 +177,9 @@ impl Corpus {
                 Some(line) if !titled => line.to_owned(),
                 _ => String::new(),
             };
-            doc.text = shown;
-            doc.code = String::new();
-        }
+            (std::mem::replace(&mut doc.text, shown), std::mem::take(&mut doc.code))
+        };
+        self.docs.iter_mut().map(take).collect()
     }
 
     /// Sorts `docs` by key; two documents with the same key are an error that
@@ -253,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn dropping_texts_keeps_every_display_title() {
+    fn taking_texts_keeps_every_display_title() {
         let long_key = "k".repeat(200);
         let text = |key: &str, text: &str| Document { text: text.into(), ..doc(key, key) };
         let mut docs = vec![
@@ -268,7 +269,10 @@ mod tests {
         docs.iter_mut().for_each(|d| d.code = "fn main() {}".into());
         let mut corpus = Corpus::new(docs).unwrap();
         let before: Vec<String> = corpus.docs().iter().map(|d| d.display_title().into()).collect();
-        corpus.drop_texts();
+        let texts = corpus.take_texts();
+        // Corpus order: a, b, b2, c, d, e, k…
+        assert_eq!(texts.len(), 7);
+        assert_eq!(texts[4], ("text".to_owned(), "fn main() {}".to_owned()));
         let after: Vec<String> = corpus.docs().iter().map(|d| d.display_title().into()).collect();
         assert_eq!(before, after);
         assert!(corpus.docs().iter().all(|d| d.code.is_empty() && !d.text.contains('\n')));

@@ -22,7 +22,7 @@ use crate::similar::{self, Related, TopKOptions};
 use crate::site::{self, filter, keys, lists};
 use crate::source;
 use crate::text::Analyzer;
-use crate::vector::{self, TfIdfMatrix, count_terms};
+use crate::vector::{self, TfIdfMatrix, count_terms, count_terms_owned};
 use cache::Cache;
 
 /// Told how far a long stage has got (the CLI draws a progress bar).
@@ -214,17 +214,31 @@ fn compute_timed(
         }
         None => {
             progress.begin(StageName::Analyze, corpus.len() - cached);
-            let counts = count_terms(corpus.len(), |i, emit| match store.terms(i) {
-                Some(terms) => terms.for_each(|(t, c)| emit(t, c)),
-                None => {
-                    document_terms(&corpus.docs()[i], &analyzer, &options.fields, emit);
-                    progress.tick();
+            // Each article's terms from the cache, else from its text: the
+            // text itself, when no later stage reads it, handed over and
+            // freed once analyzed (analysis never holds all texts at once).
+            let texts = (!options.keep_text).then(|| corpus.take_texts());
+            let analyze =
+                |i: usize, text: &str, code: &str, emit: &mut dyn FnMut(&str, u32)| match store
+                    .terms(i)
+                {
+                    Some(terms) => terms.for_each(|(t, c)| emit(t, c)),
+                    None => {
+                        let doc = &corpus.docs()[i];
+                        fields_terms(doc, text, code, &analyzer, &options.fields, emit);
+                        progress.tick();
+                    }
+                };
+            let counts = match texts {
+                None => count_terms(corpus.len(), |i, emit| {
+                    let doc = &corpus.docs()[i];
+                    analyze(i, &doc.text, &doc.code, emit);
+                }),
+                Some(texts) => {
+                    count_terms_owned(texts, |i, (text, code), emit| analyze(i, &text, &code, emit))
                 }
-            });
+            };
             progress.end();
-            if !options.keep_text {
-                corpus.drop_texts();
-            }
             // `--check` saves it too: the cache is not an output, and CI
             // jobs that run `--cache DIR --check` keep it between runs.
             if !unchanged {
@@ -251,6 +265,9 @@ fn compute_timed(
             );
             let matrix = TfIdfMatrix::fit(&counts, &options.weighting);
             drop(counts);
+            // The texts, the cached terms and the counting's term lists are
+            // freed by now: gigabytes at a million articles.
+            return_freed_memory();
             let exact_work = exact_work(&matrix);
             watch.lap(
                 StageName::TfIdf,
@@ -634,6 +651,20 @@ impl Stopwatch {
     }
 }
 
+/// Hands the memory freed so far back to the OS. glibc keeps freed small
+/// allocations (every article's text, its term list) in its heap for reuse,
+/// so without this the process stays as large as at the end of analysis
+/// for the whole similarity stage. Elsewhere a no-op (musl returns memory
+/// by itself).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions; it only releases free
+    // pages of the allocator's own heap.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
@@ -654,6 +685,19 @@ pub fn document_terms(
     fields: &FieldWeights,
     emit: &mut dyn FnMut(&str, u32),
 ) {
+    fields_terms(doc, &doc.text, &doc.code, analyzer, fields, emit);
+}
+
+/// [`document_terms`] with the text and code given apart (taken out of
+/// the document to be freed once analyzed).
+fn fields_terms(
+    doc: &Document,
+    text: &str,
+    code: &str,
+    analyzer: &Analyzer,
+    fields: &FieldWeights,
+    emit: &mut dyn FnMut(&str, u32),
+) {
     let mut field = |text: &str, weight: u32| {
         if weight > 0 && !text.is_empty() {
             analyzer.for_each_term(text, &mut |t| emit(t, weight));
@@ -665,8 +709,8 @@ pub fn document_terms(
     for tag in &doc.tags {
         field(tag, fields.tags);
     }
-    field(&doc.text, 1);
-    field(&doc.code, fields.code);
+    field(text, 1);
+    field(code, fields.code);
     for link in &doc.links {
         field(link, fields.links);
     }

@@ -14,4 +14,4 @@ pub mod vocab;
 
 pub use lsi::{Lsi, LsiOptions};
 pub use tfidf::{DfBound, Scheme, Tf, TfIdfMatrix, WeightingOptions};
-pub use vocab::{CountMatrix, count_terms};
+pub use vocab::{CountMatrix, count_terms, count_terms_owned};

@@ -88,11 +88,25 @@ pub fn count_terms<F>(n_docs: usize, terms_of: F) -> CountMatrix
 where
     F: Fn(usize, &mut dyn FnMut(&str, u32)) + Sync,
 {
-    let partials: Vec<Partial> = (0..n_docs)
+    count_terms_owned(vec![(); n_docs], |i, (), emit| terms_of(i, emit))
+}
+
+/// [`count_terms`] of documents handed over whole: `terms_of(i, item,
+/// emit)` gets document `i`'s `items[i]` by value and drops it when done,
+/// so each text is freed as soon as it is analyzed and the memory it held
+/// takes the term lists (a million articles' texts are gigabytes).
+pub fn count_terms_owned<T, F>(items: Vec<T>, terms_of: F) -> CountMatrix
+where
+    T: Send,
+    F: Fn(usize, T, &mut dyn FnMut(&str, u32)) + Sync,
+{
+    let n_docs = items.len();
+    let partials: Vec<Partial> = items
         .into_par_iter()
-        .fold(Partial::default, |mut p, i| {
+        .enumerate()
+        .fold(Partial::default, |mut p, (i, item)| {
             let mut ids = Vec::new();
-            terms_of(i, &mut |t, w| {
+            terms_of(i, item, &mut |t, w| {
                 if w > 0 {
                     ids.push((p.intern(t), w));
                 }
@@ -113,38 +127,40 @@ where
         })
         .collect();
 
-    // One sorted vocabulary for all workers.
-    let mut terms: Vec<&str> =
-        partials.iter().flat_map(|p| p.names.iter().map(String::as_str)).collect();
+    // One sorted vocabulary for all workers (their maps are no longer needed).
+    let (names, mut docs): (Vec<_>, Vec<_>) =
+        partials.into_iter().map(|p| (p.names, p.docs)).unzip();
+    let mut terms: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
     terms.par_sort_unstable();
     terms.dedup();
     let global: HashMap<&str, u32> =
         terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
 
-    // Re-map each worker's documents to global ids and run-length count.
-    let mut rows: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n_docs];
-    for p in &partials {
-        let to_global: Vec<u32> = p.names.iter().map(|n| global[n.as_str()]).collect();
-        for (doc, local) in &p.docs {
-            let mut ids: Vec<(u32, u32)> =
-                local.iter().map(|&(l, w)| (to_global[l as usize], w)).collect();
-            ids.sort_unstable();
-            let row = &mut rows[*doc];
-            for (id, w) in ids {
-                match row.last_mut() {
-                    Some((last, count)) if *last == id => *count = count.saturating_add(w),
-                    _ => row.push((id, w)),
-                }
+    // Re-map each worker's documents to global ids in place (ids stay
+    // distinct: local ids were, and the map is one to one), then copy them
+    // into the CSR arrays in document order, freeing each as it is copied:
+    // at a million articles the term lists are gigabytes, and a second copy
+    // of them would be too.
+    let mut place = vec![(0u32, 0u32); n_docs];
+    for (w, (names, docs)) in names.iter().zip(&mut docs).enumerate() {
+        let to_global: Vec<u32> = names.iter().map(|n| global[n.as_str()]).collect();
+        docs.par_iter_mut().for_each(|(_, local)| {
+            for entry in local.iter_mut() {
+                entry.0 = to_global[entry.0 as usize];
             }
+            local.sort_unstable_by_key(|&(id, _)| id);
+        });
+        for (pos, (doc, _)) in docs.iter().enumerate() {
+            place[*doc] = (w as u32, pos as u32);
         }
     }
-
-    let nnz = rows.iter().map(Vec::len).sum();
+    let nnz = docs.iter().flatten().map(|(_, row)| row.len()).sum();
     let mut indptr = Vec::with_capacity(n_docs + 1);
     let mut indices = Vec::with_capacity(nnz);
     let mut counts = Vec::with_capacity(nnz);
     indptr.push(0);
-    for row in rows {
+    for &(w, pos) in &place {
+        let row = std::mem::take(&mut docs[w as usize][pos as usize].1);
         for (id, count) in row {
             indices.push(id);
             counts.push(count);
