@@ -72,7 +72,7 @@ pub use error::{Error, Message, Result, Setting};
 pub use extract::ExtractOptions;
 pub use options::{
     APPROXIMATE_POSTINGS, AUTO_APPROXIMATE_WORK, FieldWeights, LSI_MAX_DOCS, MAX_THREADS_PER_CORE,
-    Options, ReadOptions, Shard, auto_max_terms, max_threads,
+    Options, ReadOptions, Shard, auto_max_terms, auto_shortlist, max_threads,
 };
 pub use outcome::{Mark, Neighbour, Outcome, Search, Stage, StageName, Warning};
 pub use output::Format;

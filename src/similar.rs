@@ -52,9 +52,12 @@
 //! `max_query_terms`), and of each, only its `max_postings` heaviest
 //! postings (impact-ordered static pruning: a common term's full list grows
 //! with the site, its heaviest postings are where the neighbours it can
-//! reveal are); the 12·k (at least 60) best candidates found are then
-//! scored exactly. Scores listed are exact cosines; some true neighbours may
-//! be missed (recall is measured in BENCHMARKS.md).
+//! reveal are); the `shortlist` (at least 12·k) best candidates found are
+//! then scored exactly. A row with no more than N terms is walked the same
+//! way when one of its terms is capped (else exactly: an exact walk of a
+//! common term's whole list is what the cap avoids). Scores listed are
+//! exact cosines; some true neighbours may be missed (recall is measured in
+//! BENCHMARKS.md).
 //!
 //! Blended mode (`lsi`, see [`crate::vector::lsi`]): the score is
 //! [`blend`]`(α, cos_tfidf, cos_lsi)`. Exact, for sites up to
@@ -112,6 +115,9 @@ pub struct TopKOptions<'a> {
     /// Approximate mode: walk at most this many postings of each term,
     /// its heaviest (ties by document id).
     pub max_postings: usize,
+    /// Approximate mode: how many of the best candidates found (by
+    /// partial score) are scored exactly; at least `12 · k`.
+    pub shortlist: usize,
     /// Exact early termination: consider stopping before a posting list of
     /// at least this many documents. `None` turns it off (the result is the
     /// same either way; this exists to test that and to measure it).
@@ -135,6 +141,7 @@ impl Default for TopKOptions<'_> {
             allow: None,
             max_terms: None,
             max_postings: usize::MAX,
+            shortlist: 60,
             prune_min_df: Some(32),
             progress: None,
             lsi: None,
@@ -175,6 +182,8 @@ struct Index<'m> {
     tail_start: Vec<usize>,
     /// Largest weight in each column's tail (0 when the tail is empty).
     tail_max: Vec<f64>,
+    /// Built for the approximate walk: heads are the capped lists.
+    walk_cap: bool,
 }
 
 /// A posting-list head holds at least this many postings...
@@ -228,7 +237,21 @@ impl<'m> Index<'m> {
             tail_max.push(col_weights[start + head..end].iter().fold(0f64, |a, &b| a.max(b)));
         }
         let col_weights = col_weights.iter().map(|&w| w as f32).collect();
-        Index { m, col_ptr, col_docs, col_weights, tail_start, tail_max }
+        Index {
+            m,
+            col_ptr,
+            col_docs,
+            col_weights,
+            tail_start,
+            tail_max,
+            walk_cap: walk_cap.is_some(),
+        }
+    }
+
+    /// True if a term of row `i` has more postings than the approximate
+    /// walk reads (only an index built with a walk cap has such terms).
+    fn capped(&self, i: usize) -> bool {
+        self.walk_cap && self.m.row(i).0.iter().any(|&t| self.head(t).len() < self.df(t))
     }
 
     fn df(&self, t: u32) -> usize {
@@ -334,8 +357,15 @@ pub fn top_k_rows(
         .map_init(
             || Scratch::new(n, m.terms().len()),
             |s, i| {
+                // A row with no more terms than the approximate walk takes is
+                // searched exactly, unless one of its terms' postings are
+                // capped: an exact walk of a very common term's whole list
+                // costs what the cap saves (at a million articles, most of
+                // the stage's time went to such short rows).
                 let found = match opts.max_terms {
-                    Some(max) if max < m.row(i).0.len() => s.approximate(&index, opts, i, max),
+                    Some(max) if max < m.row(i).0.len() || index.capped(i) => {
+                        s.approximate(&index, opts, i, max)
+                    }
                     _ => s.exact(&index, opts, i),
                 };
                 if let Some(progress) = opts.progress {
@@ -429,17 +459,27 @@ impl Scratch {
         j as usize != i && opts.allow.is_none_or(|allow| allow(i as DocId, j))
     }
 
-    /// Adds `w · w(j,t)` to every document `j` of the postings in `range`.
+    /// Adds `w · w(j,t)` to every document `j` of the postings in `range`,
+    /// and lists in `touched` the documents it touches first.
     fn scatter(&mut self, index: &Index<'_>, range: std::ops::Range<usize>, w: f64) {
         let (docs, weights) = index.postings(range);
         let w = w as f32;
+        // Branch-free: each document is written at the end of `touched`,
+        // which only grows past it if the slot was untouched. A branch on
+        // the slot's value would be mispredicted about half the time, each
+        // time waiting for the slot's cache miss, so the misses of a large
+        // site's accumulator would come one after another instead of
+        // overlapping (at a million articles, most of the walk's time).
+        let (acc, touched) = (&mut self.acc, &mut self.touched);
+        let mut len = touched.len();
+        touched.resize(len + docs.len(), 0);
         for (&j, &wj) in docs.iter().zip(weights) {
-            let slot = &mut self.acc[j as usize];
-            if *slot == 0.0 {
-                self.touched.push(j);
-            }
+            let slot = &mut acc[j as usize];
+            touched[len] = j;
+            len += usize::from(*slot == 0.0);
             *slot += w * wj;
         }
+        touched.truncate(len);
     }
 
     /// The k-th best partial score among allowed touched documents.
@@ -581,14 +621,15 @@ impl Scratch {
             self.scatter(index, index.head(terms[p]), weights[p]);
         }
         // Score the best candidates exactly. Partial scores from N terms
-        // rank candidates loosely, so the shortlist is generous: with dense
-        // rescoring, 12·k (≥ 60) raised recall@5 by 0.02–0.04 over 6·k for
-        // ~25 % more time (BENCHMARKS.md, approximate mode).
+        // rank candidates loosely, the more so the larger the site, so the
+        // shortlist is generous and grows with it (`auto_shortlist`): at 1M
+        // articles 1,000 candidates found 0.98 of the exact top 5, 60 only
+        // 0.84 (BENCHMARKS.md, approximate mode at scale).
         // The shortlist is the best partial scores (then the lowest ids):
         // a heap of that many whose worst gives way to anything better, so
         // most of the (up to N · max_postings) touched documents cost one
         // comparison.
-        let shortlist = (12 * opts.k).max(60);
+        let shortlist = opts.shortlist.max(12 * opts.k);
         let best = &mut self.shortlist;
         for &j in &self.touched {
             let partial = std::mem::take(&mut self.acc[j as usize]);
@@ -817,6 +858,31 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn short_rows_with_a_capped_term_take_the_approximate_walk() {
+        // "common" is in all five documents, "pair" in two, "alone" in one.
+        let m = matrix(&[
+            vec!["common", "pair"],
+            vec!["common", "pair", "x"],
+            vec!["common", "y"],
+            vec!["common", "z"],
+            vec!["common", "alone"],
+        ]);
+        let capped = Index::new(&m, Some(2));
+        assert!((0..5).all(|i| capped.capped(i)), "every row has the capped term");
+        let roomy = Index::new(&m, Some(5));
+        assert!((0..5).all(|i| !roomy.capped(i)), "no list is longer than 5");
+        let exact = Index::new(&m, None);
+        assert!((0..5).all(|i| !exact.capped(i)), "the exact index caps nothing");
+        // Two terms, walk of up to 40: row 0 is short, but its capped term
+        // sends it through the approximate walk, which still finds row 1
+        // (through "pair") with its exact score.
+        let opts = TopKOptions { k: 1, max_terms: Some(40), max_postings: 2, ..Default::default() };
+        let found = top_k(&m, &opts);
+        let all = top_k(&m, &TopKOptions { k: 1, ..Default::default() });
+        assert_eq!(found[0], all[0]);
     }
 
     #[test]

@@ -219,8 +219,8 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
         eprintln!(
             "related: note: {} articles: an exact search would walk {exact_work:.1e} postings \
              (minutes), so neighbours were searched through the {max_terms} highest-weighted \
-             terms of each article (listed scores are exact; 96% of the exact top 5 were \
-             found at 100k articles, 84% at 1M: BENCHMARKS.md); --exact forces the exact search",
+             terms of each article (listed scores are exact; 98% of the exact top 5 were \
+             found at 100k and at 1M articles: BENCHMARKS.md); --exact forces the exact search",
             outcome.corpus.len(),
             exact_work = exact_work as f64,
         );

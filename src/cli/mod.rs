@@ -292,10 +292,11 @@ pub struct Args {
 
     /// Approximate mode for very large sites: look for neighbours through only the N
     /// highest-weighted terms of each article, and the 2,000 heaviest articles of each
-    /// term (listed scores stay exact; some true neighbours are missed: 4% at 100k
-    /// articles, 16% at 1M). When not given, the search is exact, unless it would
-    /// take minutes (about 100,000 articles and up): then N is chosen for the site's size
-    /// (60 at 100k, 80 at 1M articles) and a note says so.
+    /// term, then score exactly the best candidates found (one per thousand articles, 60 to
+    /// 1,000). Listed scores stay exact; some true neighbours are missed: 2% at 100k
+    /// articles and at 1M. When not given, the search is exact, unless it would take
+    /// minutes (about 100,000 articles and up): then N is chosen for the site's size (60
+    /// at 100k, 80 at 1M articles) and a note says so.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_terms_per_doc: Option<u32>,
 
@@ -313,6 +314,11 @@ pub struct Args {
     /// tests and measuring).
     #[arg(long, hide = true, value_name = "POSTINGS", value_parser = clap::value_parser!(u64).range(1..))]
     pub approximate_postings: Option<u64>,
+
+    /// How many of its best candidates the approximate search scores exactly (for
+    /// tests and measuring).
+    #[arg(long, hide = true, value_name = "CANDIDATES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub approximate_shortlist: Option<u64>,
 
     /// Turn off exact early termination in the similarity stage (same output, slower;
     /// for benchmarking).
@@ -538,6 +544,9 @@ impl Args {
             approximate_postings: self
                 .approximate_postings
                 .map_or(crate::APPROXIMATE_POSTINGS, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            approximate_shortlist: self
+                .approximate_shortlist
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             early_termination: !self.no_early_termination,
             explain: if self.explain { 5 } else { 0 },
             pairs: FilterOptions {

@@ -15,7 +15,7 @@ use crate::document::{Corpus, DocId, Document};
 use crate::error::{self, Error, Message, Result, Setting, message};
 use crate::extract::load;
 use crate::options::{
-    FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, auto_max_terms, max_threads,
+    FieldWeights, LSI_MAX_DOCS, Options, ReadOptions, auto_max_terms, auto_shortlist, max_threads,
 };
 use crate::outcome::{Neighbour, Outcome, Search, Stage, StageName, Warning};
 use crate::similar::{self, Related, TopKOptions};
@@ -301,6 +301,9 @@ fn compute_timed(
                     _ => None,
                 },
                 max_postings: options.approximate_postings,
+                shortlist: options
+                    .approximate_shortlist
+                    .unwrap_or_else(|| auto_shortlist(matrix.n_docs())),
                 prune_min_df: if options.early_termination {
                     TopKOptions::default().prune_min_df
                 } else {
@@ -554,7 +557,7 @@ fn lsi_vectors(options: &Options, matrix: &TfIdfMatrix) -> Option<vector::Lsi> {
 fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let settings = format!(
-        "{:?} {:?} {:?} {} {} {:?} {} {} {} {:?} {}",
+        "{:?} {:?} {:?} {} {} {:?} {} {} {} {} {:?} {}",
         config.analyzer,
         config.fields,
         config.weighting,
@@ -564,6 +567,7 @@ fn result_fingerprint(config: &Options, corpus: &Corpus, hashes: &[u128]) -> u12
         config.exact,
         config.approximate_above,
         config.approximate_postings,
+        config.approximate_shortlist.unwrap_or_else(|| auto_shortlist(corpus.len())),
         config.pairs,
         env!("CARGO_PKG_VERSION"),
     );

@@ -270,7 +270,7 @@ fn large_sites_switch_to_the_approximate_search_with_a_note() {
 
 /// The approximate search's cap on postings per term is a setting like any
 /// other: it changes the lists, and a cached result of another cap is not
-/// reused.
+/// reused; nor is one of another shortlist.
 #[test]
 fn the_posting_cap_changes_the_result_and_the_cache_knows_it() {
     let t = TestDir::new();
@@ -301,4 +301,11 @@ fn the_posting_cap_changes_the_result_and_the_cache_knows_it() {
     let (cached_roomy, log) = run(&["--approximate-postings", "1000", "--cache", ".cache"]);
     assert_eq!(cached_roomy, roomy, "{log}");
     assert!(!log.contains("reused from the cache"), "{log}");
+
+    // So is the shortlist scored exactly: another one is not the cached result.
+    let (_, log) = run(&["--approximate-postings", "1000", "--cache", ".cache"]);
+    assert!(log.contains("reused from the cache"), "{log}");
+    let (short, log) = run(&["--approximate-shortlist", "500", "--cache", ".cache"]);
+    assert!(!log.contains("reused from the cache"), "{log}");
+    assert_eq!(short, roomy, "60 or 500 candidates of 40 articles: all of them");
 }
