@@ -99,6 +99,11 @@ pub struct Stage {
     /// The process's peak resident memory at the end of the stage, in
     /// bytes (where the OS tells it: Linux).
     pub peak_memory: Option<u64>,
+    /// CPU time the process spent in the stage, all threads together
+    /// (where the OS tells it: Linux). Beside the wall time it shows how
+    /// well the stage used the cores, and it is what to compare when
+    /// other work shares the machine.
+    pub cpu: Option<Duration>,
 }
 
 /// The process's peak resident memory so far (`VmHWM`), in bytes; `None`
@@ -109,6 +114,19 @@ pub fn peak_memory() -> Option<u64> {
     let kb: u64 =
         line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(kb * 1024)
+}
+
+/// CPU time the process has used so far (user and system, every thread),
+/// from `/proc/self/stat`; `None` where `/proc` does not say.
+pub fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces, in parentheses):
+    // state is the first, utime and stime the 12th and 13th, in clock ticks
+    // of 1/100 s (USER_HZ, fixed by the kernel's ABI).
+    let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let ticks = |f: Option<&str>| f.and_then(|v| v.parse::<u64>().ok());
+    let (user, system) = (ticks(fields.next())?, ticks(fields.next())?);
+    Some(Duration::from_millis((user + system) * 10))
 }
 
 /// How an entry got into a list.
@@ -192,5 +210,31 @@ impl Outcome {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn cpu_time_counts_the_work_done() {
+        let before = cpu_time().expect("Linux has /proc/self/stat");
+        // Spin until the clock (1/100 s ticks) has moved, or give up: a
+        // reading that never changes, or goes back, fails.
+        let start = std::time::Instant::now();
+        let mut spins = 0u64;
+        let after = loop {
+            spins = std::hint::black_box(spins + 1);
+            let now = cpu_time().expect("still readable");
+            if now > before || start.elapsed() > Duration::from_secs(10) {
+                break now;
+            }
+        };
+        assert!(after > before, "{before:?} -> {after:?} after {spins} spins");
+        // Units: other tests run beside this one, but no machine has the
+        // cores to spend a thousand times the wall time.
+        assert!(after - before < Duration::from_millis(100) + start.elapsed() * 256);
     }
 }

@@ -295,11 +295,17 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
             Some(b) => format!("  {:>7.1} MB peak", b as f64 / 1e6),
             None => String::new(),
         };
+        // CPU time beside wall time: how well a stage used the cores.
+        let cpu = |time: Option<std::time::Duration>| match time {
+            Some(t) => format!("  {:>8.1} s CPU", t.as_secs_f64()),
+            None => String::new(),
+        };
         for s in &outcome.stages {
             eprintln!(
-                "related: {:>12}  {:>8.3} s{}  {}",
+                "related: {:>12}  {:>8.3} s{}{}  {}",
                 s.name,
                 s.elapsed.as_secs_f64(),
+                cpu(s.cpu),
                 peak(s.peak_memory),
                 s.detail.render(super::flag)
             );

@@ -631,12 +631,14 @@ fn explain_all(matrix: &TfIdfMatrix, related: &[Vec<Related>], n: usize) -> Vec<
 /// Collects [`Stage`] timings.
 struct Stopwatch {
     clock: Instant,
+    /// The process's CPU time when the stage began.
+    cpu: Option<Duration>,
     stages: Vec<Stage>,
 }
 
 impl Stopwatch {
     fn new() -> Self {
-        Stopwatch { clock: Instant::now(), stages: Vec::new() }
+        Stopwatch { clock: Instant::now(), cpu: crate::outcome::cpu_time(), stages: Vec::new() }
     }
 
     fn elapsed(&self) -> Duration {
@@ -650,7 +652,13 @@ impl Stopwatch {
             elapsed: self.clock.elapsed(),
             detail: detail.into(),
             peak_memory: crate::outcome::peak_memory(),
+            cpu: None,
         });
+        let cpu = crate::outcome::cpu_time();
+        if let Some(stage) = self.stages.last_mut() {
+            stage.cpu = cpu.zip(self.cpu).map(|(now, then)| now.saturating_sub(then));
+        }
+        self.cpu = cpu;
         self.clock = Instant::now();
     }
 }
