@@ -215,9 +215,8 @@ impl Corpus {
 
     /// Sets what is known of each document from `known`, by origin key.
     pub(crate) fn set_known(&mut self, known: &HashMap<u128, Known>) {
-        self.known = self
-            .docs
-            .iter()
+        use rayon::prelude::*;
+        self.known = (self.docs.par_iter())
             .map(|d| origin_key(&d.origin).and_then(|o| known.get(&o).copied()))
             .collect();
     }

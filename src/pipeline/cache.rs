@@ -585,9 +585,17 @@ mod tests {
     }
 
     fn encode(hashes: &[u128], result: Option<(u128, &[Vec<Related>])>) -> Vec<u8> {
+        encode_with(hashes, None, result)
+    }
+
+    fn encode_with(
+        hashes: &[u128],
+        files: Option<&MemoOut>,
+        result: Option<(u128, &[Vec<Related>])>,
+    ) -> Vec<u8> {
         let mut out = Checksummed { w: Vec::new(), h: Xxh3::new() };
         encode_terms(&mut out, 7, hashes, &counts()).unwrap();
-        encode_files(&mut out, None).unwrap();
+        encode_files(&mut out, files).unwrap();
         encode_result(&mut out, result).unwrap();
         let sum = out.h.digest();
         let mut bytes = out.w;
@@ -654,10 +662,59 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the cache file");
     }
 
+    /// A memo of two files: `a.md` (an article whose content hash is
+    /// returned) modified at `mtime`, and `b.md` at 0; read from `start`.
+    fn memo_of(settings: u64, mtime: i64, start: i64) -> (MemoOut, u128) {
+        let mut out = MemoOut { settings, read_start: start, count: 2, ..MemoOut::default() };
+        let doc = Document { text: "green tea".into(), ..Document::default() };
+        let stamp = memo::Stamp { size: 9, mtime, ctime: mtime, ino: 1 };
+        let known = memo::encode_file(&mut out.records, Path::new("a.md"), &stamp, &[doc]);
+        let b = memo::Stamp { mtime: 0, ..stamp };
+        memo::encode_file(&mut out.records, Path::new("b.md"), &b, &[Document::default()]);
+        (out, known.unwrap()[0].hash)
+    }
+
+    #[test]
+    fn file_records_are_trusted_when_settled_with_their_terms_and_settings() {
+        const S: i64 = 1_000_000_000;
+        let (memo, hash) = memo_of(5, 100 * S, 200 * S);
+        let empty = content_hash(&Document::default());
+        let stamp = memo::Stamp { size: 9, mtime: 100 * S, ctime: 100 * S, ino: 1 };
+        let load = |memo: &MemoOut, hashes: &[u128], settings| {
+            decode(encode_with(hashes, Some(memo), None), 7, settings).unwrap().unwrap()
+        };
+        let cache = load(&memo, &[hash, empty, 3], Some(5));
+        assert_eq!(cache.file_records(), 2);
+        let record = cache.recall(Path::new("a.md"), &stamp).expect("recalled");
+        let file = crate::source::SourceFile { path: "a.md".into(), key: "a.md".into() };
+        let [(doc, known)] = Cache::recall_docs(record, &file).try_into().unwrap();
+        assert_eq!((doc.key.as_str(), doc.text.as_str(), known.hash), ("a.md", "green tea", hash));
+        assert!(cache.recall(Path::new("b.md"), &memo::Stamp { mtime: 0, ..stamp }).is_some());
+        // Another stamp, another path: not recalled.
+        assert!(cache.recall(Path::new("a.md"), &memo::Stamp { size: 10, ..stamp }).is_none());
+        assert!(cache.recall(Path::new("a.md"), &memo::Stamp { ctime: 0, ..stamp }).is_none());
+        assert!(cache.recall(Path::new("c.md"), &stamp).is_none());
+        // Other extraction settings, or none wanted: nothing is trusted.
+        assert!(load(&memo, &[hash, empty], Some(6)).recall(Path::new("a.md"), &stamp).is_none());
+        assert!(load(&memo, &[hash, empty], None).recall(Path::new("a.md"), &stamp).is_none());
+        // Terms missing: that file is read again, the other is trusted.
+        let cache = load(&memo, &[empty], Some(5));
+        assert!(cache.recall(Path::new("a.md"), &stamp).is_none());
+        assert!(cache.recall(Path::new("b.md"), &memo::Stamp { mtime: 0, ..stamp }).is_some());
+        // Modified within 2 s of the run's start, or after it: not trusted.
+        for mtime in [199 * S, 200 * S, 300 * S] {
+            let (memo, hash) = memo_of(5, mtime, 200 * S);
+            let stamp = memo::Stamp { mtime, ctime: mtime, ..stamp };
+            let cache = load(&memo, &[hash, empty], Some(5));
+            assert!(cache.recall(Path::new("a.md"), &stamp).is_none(), "{mtime}");
+        }
+    }
+
     #[test]
     fn damaged_files_are_errors_never_panics() {
         let result = result();
-        let bytes = encode(&[1, 2, 3], Some((99, &result)));
+        let (memo, _) = memo_of(5, 0, 10);
+        let bytes = encode_with(&[1, 2, 3], Some(&memo), Some((99, &result)));
         for cut in 0..bytes.len() {
             assert!(
                 decode(bytes[..cut].to_vec(), 7, None).is_err(),

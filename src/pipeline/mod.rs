@@ -166,7 +166,11 @@ struct Opened {
 
 impl Opened {
     fn new(options: &Options, read: &ReadOptions) -> Opened {
-        let settings = cache::settings_hash(&format!("{:?}", read.extract));
+        // Every extraction setting (a new one does not compile until it is
+        // here); the site's rules run again on recalled documents.
+        let crate::extract::ExtractOptions { keep_markup, exclude_selectors } = &read.extract;
+        let selectors: Vec<&str> = exclude_selectors.iter().map(|s| s.as_str()).collect();
+        let settings = cache::settings_hash(&format!("extract {keep_markup} {selectors:?}"));
         let mut notices = Vec::new();
         let cache = open_cache(options, Some(settings), &mut notices);
         Opened { cache, notices, settings, memo: None, memo_unchanged: false }

@@ -3,7 +3,8 @@
 //! git's index, or make).
 //!
 //! One record per file read from disk without a warning: its path, its
-//! [`Stamp`] (size, modification and change times in nanoseconds, inode)
+//! [`Stamp`] (size, modification and change times in nanoseconds, inode:
+//! all must be the same for the file to be recalled)
 //! and the documents it yielded, each *without* its text, code and link
 //! words (only analysis reads them, and the cached terms replace it) but
 //! with its content hash (where its terms are in the cache), its text's
@@ -14,7 +15,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::Reader;
 use crate::document::{Document, Origin, SiteMeta};
@@ -56,10 +57,12 @@ impl Stamp {
         Some(Stamp { size: meta.len(), mtime, ctime, ino })
     }
 
-    /// True if the file was last changed safely before `read_start` (see
-    /// [`RACY_NANOS`]).
+    /// True if the file was last modified safely before `read_start` (see
+    /// [`RACY_NANOS`]). As in git, the modification time decides: a write
+    /// sets it; the change time, which only a metadata change moves alone,
+    /// is compared for equality.
     pub fn settled_before(&self, read_start: i64) -> bool {
-        self.mtime.max(self.ctime) < read_start.saturating_sub(RACY_NANOS)
+        self.mtime < read_start.saturating_sub(RACY_NANOS)
     }
 }
 
@@ -89,20 +92,20 @@ pub struct Known {
 /// Identifies a document by where it came from, to find what is
 /// [`Known`] of it after the site's rules dropped and sorted documents.
 pub fn origin_key(origin: &Origin) -> Option<u128> {
-    let mut bytes = Vec::new();
+    let mut h = Xxh3::new();
     match origin {
         Origin::File { path } => {
-            bytes.push(b'F');
-            bytes.extend_from_slice(path.as_os_str().as_encoded_bytes());
+            h.update(b"F");
+            h.update(path.as_os_str().as_encoded_bytes());
         }
         Origin::Item { file, n } => {
-            bytes.push(b'I');
-            bytes.extend_from_slice(&(*n as u64).to_le_bytes());
-            bytes.extend_from_slice(file.as_bytes());
+            h.update(b"I");
+            h.update(&(*n as u64).to_le_bytes());
+            h.update(file.as_bytes());
         }
         _ => return None,
     }
-    Some(xxh3_128(&bytes))
+    Some(h.digest128())
 }
 
 /// The key a file's record is found by.
@@ -504,7 +507,7 @@ mod tests {
         assert!(s.settled_before(12 * RACY_NANOS));
         assert!(!s.settled_before(11 * RACY_NANOS), "within the granule slack");
         assert!(!s.settled_before(10 * RACY_NANOS));
-        let changed = Stamp { ctime: 11 * RACY_NANOS, ..s };
-        assert!(!changed.settled_before(12 * RACY_NANOS), "a recent change time counts");
+        let future = Stamp { mtime: 13 * RACY_NANOS, ..s };
+        assert!(!future.settled_before(12 * RACY_NANOS), "modified after the run started");
     }
 }
