@@ -221,6 +221,11 @@ impl Corpus {
             .collect();
     }
 
+    /// Frees what the read memo knew (once the content hashes are taken).
+    pub(crate) fn forget_known(&mut self) {
+        self.known = Vec::new();
+    }
+
     /// What the read memo knows of document `i`, if anything.
     pub(crate) fn known(&self, i: usize) -> Option<Known> {
         self.known.get(i).copied().flatten()

@@ -224,6 +224,7 @@ fn compute_timed(
     // One path with or without --cache: the store remembers nothing when
     // there is no cache folder, and every article not in it is analyzed.
     let mut store = TermStore::open(options, &corpus, opened, &mut notices);
+    corpus.forget_known();
     let cached = store.cached();
     // An unchanged site with unchanged settings has an unchanged result.
     let fingerprint = store.active().then(|| result_fingerprint(options, &corpus, &store.hashes));
@@ -512,9 +513,10 @@ impl TermStore {
 
     /// Starts rewriting the cache with the terms it has (none changed) and
     /// this run's read memo.
-    fn begin_resave(&self, notices: &mut Vec<Warning>) -> Option<cache::PendingSave> {
+    fn begin_resave(&mut self, notices: &mut Vec<Warning>) -> Option<cache::PendingSave> {
+        let memo = self.memo.take();
         let cache = self.cache.as_ref()?;
-        match cache.begin_resave(self.memo.as_ref()) {
+        match cache.begin_resave(memo.as_ref()) {
             Ok(pending) => Some(pending),
             Err(e) => {
                 notices.push(cache_unusable(cache.folder(), &e));
@@ -526,12 +528,14 @@ impl TermStore {
     /// Starts rewriting the cache with every article's terms, from the
     /// counts (a cache that cannot be written is a notice).
     fn begin_save(
-        &self,
+        &mut self,
         counts: &vector::CountMatrix,
         notices: &mut Vec<Warning>,
     ) -> Option<cache::PendingSave> {
+        // Written now, then freed (hundreds of MB at a million files).
+        let memo = self.memo.take();
         let cache = self.cache.as_ref()?;
-        match cache.begin_save(&self.hashes, counts, self.memo.as_ref()) {
+        match cache.begin_save(&self.hashes, counts, memo.as_ref()) {
             Ok(pending) => Some(pending),
             Err(e) => {
                 notices.push(cache_unusable(cache.folder(), &e));
