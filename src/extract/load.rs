@@ -14,6 +14,11 @@
 //!
 //! One unreadable or unparsable source is a [`Warning`] and is skipped; the
 //! caller decides whether warnings are fatal (`--strict`).
+//!
+//! With `--cache`, a file whose path, size and times are those the cache's
+//! read memo has (`crate::pipeline::cache::memo`) is not opened: its
+//! documents are recalled, without their text. Files read are recorded,
+//! unless reading them met a warning (they are read, and warn, every time).
 
 use std::collections::HashMap;
 use std::io::Read;

@@ -51,7 +51,7 @@ impl Progress for Silent {
 pub fn read_corpus(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Corpus, Vec<Warning>)> {
     let mut warnings = Vec::new();
     let mut watch = Stopwatch::new();
-    let corpus = in_pool(None, || read_timed(inputs, options, &mut watch, &mut warnings, None))?;
+    let corpus = in_pool(None, || read_timed(inputs, options, &mut watch, &mut warnings, None))?.0;
     Ok((corpus, warnings))
 }
 
@@ -120,9 +120,8 @@ fn run_with(
     let mut outcome = in_pool(options.threads, || {
         // The CLI frees the texts once analyzed: unchanged files need not
         // be read at all, their terms are in the cache.
-        let mut opened =
-            (!options.keep_text).then(|| Opened::new(options, read)).filter(|o| o.cache.is_some());
-        let corpus = read_timed(inputs, read, &mut watch, warnings, opened.as_mut())?;
+        let memo = (!options.keep_text).then_some(options);
+        let (corpus, opened) = read_timed(inputs, read, &mut watch, warnings, memo)?;
         let named = describe(inputs);
         compute_timed(&named, corpus, options, progress, &mut watch, warnings, vectors, opened)
     })?;
@@ -177,23 +176,26 @@ impl Opened {
     }
 }
 
-/// Discover, then read and extract (recalling unchanged files from
-/// `memo`'s cache), then the site's rules.
+/// Discover, then read and extract, then the site's rules. With `memo`'s
+/// cache folder, unchanged files are recalled from its read memo: the
+/// cache is returned open.
 fn read_timed(
     inputs: &[PathBuf],
     options: &ReadOptions,
     watch: &mut Stopwatch,
     warnings: &mut Vec<Warning>,
-    memo: Option<&mut Opened>,
-) -> Result<Corpus> {
+    memo: Option<&Options>,
+) -> Result<(Corpus, Option<Opened>)> {
     let sources = source::discover(inputs, &options.walk)?;
     warnings.extend(sources.warnings.iter().cloned());
     watch.lap(StageName::Discover, format!("{} files", sources.files.len()));
-    let (corpus, site_note) = site_corpus(&describe(inputs), options, &sources, warnings, memo)?;
+    let mut opened = memo.map(|o| Opened::new(o, options)).filter(|o: &Opened| o.cache.is_some());
+    let inputs = describe(inputs);
+    let (corpus, site_note) = site_corpus(&inputs, options, &sources, warnings, opened.as_mut())?;
     let mut note = message![format!("{} articles", corpus.len())];
     note.append(site_note);
     watch.lap(StageName::Read, note);
-    Ok(corpus)
+    Ok((corpus, opened))
 }
 
 /// Analyze → TF-IDF → LSI → similar → lists, through the cache when there
