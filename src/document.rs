@@ -6,10 +6,12 @@
 //! reading stage sets its [`Origin`], and every later stage reads and
 //! rewrites the same value.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::pipeline::cache::memo::{Known, origin_key};
 
 /// One article, as extracted from a file, a feed item or a JSON line, or
 /// built in memory by a program.
@@ -161,6 +163,9 @@ pub type DocId = u32;
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     docs: Vec<Document>,
+    /// Per document (empty: none), what the read memo knows of it (its
+    /// content hash and text length), for documents recalled without text.
+    known: Vec<Option<Known>>,
 }
 
 impl Corpus {
@@ -205,7 +210,25 @@ impl Corpus {
         if docs.len() > u32::MAX as usize {
             return Err(Error::TooManyDocuments { count: docs.len() });
         }
-        Ok(Corpus { docs })
+        Ok(Corpus { docs, known: Vec::new() })
+    }
+
+    /// Sets what is known of each document from `known`, by origin key.
+    pub(crate) fn set_known(&mut self, known: &HashMap<u128, Known>) {
+        use rayon::prelude::*;
+        self.known = (self.docs.par_iter())
+            .map(|d| origin_key(&d.origin).and_then(|o| known.get(&o).copied()))
+            .collect();
+    }
+
+    /// Frees what the read memo knew (once the content hashes are taken).
+    pub(crate) fn forget_known(&mut self) {
+        self.known = Vec::new();
+    }
+
+    /// What the read memo knows of document `i`, if anything.
+    pub(crate) fn known(&self, i: usize) -> Option<Known> {
+        self.known.get(i).copied().flatten()
     }
 
     /// The documents, sorted by key.

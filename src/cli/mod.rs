@@ -326,7 +326,9 @@ pub struct Args {
     pub no_early_termination: bool,
 
     /// Keep analyzed articles (and the last result) in DIR: the next run only re-analyzes
-    /// changed articles, and an unchanged site is not recomputed. Safe to delete.
+    /// changed articles, an unchanged site is not recomputed, and files whose size and
+    /// modification time are unchanged are not read again (one modified within 2 s of the
+    /// previous run's start is). Safe to delete.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 

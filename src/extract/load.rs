@@ -14,7 +14,13 @@
 //!
 //! One unreadable or unparsable source is a [`Warning`] and is skipped; the
 //! caller decides whether warnings are fatal (`--strict`).
+//!
+//! With `--cache`, a file whose path, size and times are those the cache's
+//! read memo has (`crate::pipeline::cache::memo`) is not opened: its
+//! documents are recalled, without their text. Files read are recorded,
+//! unless reading them met a warning (they are read, and warn, every time).
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -24,6 +30,8 @@ use crate::document::{Document, Origin};
 use crate::error::{Error, Result};
 use crate::extract::{self, ExtractError, ExtractOptions};
 use crate::outcome::Warning;
+use crate::pipeline::cache::Cache;
+use crate::pipeline::cache::memo::{self, Known, Stamp, origin_key};
 use crate::source::{SourceFile, Sources};
 
 /// How much of a file is inspected to tell binary from text.
@@ -48,27 +56,117 @@ pub struct Loaded {
     pub bytes: u64,
 }
 
-/// Reads every source in parallel (files) and then stdin.
-pub fn load(sources: &Sources, opts: &ExtractOptions) -> Result<Loaded> {
-    let per_file: Vec<FileLoad> = sources.files.par_iter().map(|f| load_file(f, opts)).collect();
+/// What reading through the read memo (`--cache`) gave besides [`Loaded`]
+/// (with no memo: only the count of files read):
+/// see [`crate::pipeline::cache::memo`].
+#[derive(Debug, Default)]
+pub(crate) struct Remembered {
+    /// Every file that can be remembered (read without a warning), in
+    /// order: its record, the origin keys of its documents, and whether it
+    /// was recalled (the record is the cache's).
+    pub files: Vec<(Vec<u8>, Vec<u128>, bool)>,
+    /// What is known of those files' documents, by origin key.
+    pub known: HashMap<u128, Known>,
+    /// Files opened and read.
+    pub read: usize,
+    /// Files not opened: unchanged since a previous run.
+    pub unchanged: usize,
+}
+
+/// Reads every source in parallel (files) and then stdin. With `memo`
+/// (`--cache`), the files it has a trusted record of (same path and
+/// stamp) are recalled instead of read, and the others recorded.
+pub(crate) fn load(
+    sources: &Sources,
+    opts: &ExtractOptions,
+    memo: Option<&Cache>,
+) -> Result<(Loaded, Remembered)> {
+    let per_file: Vec<(FileLoad, Option<FileMemo>)> =
+        sources.files.par_iter().map(|f| load_one(f, opts, memo)).collect();
     let mut loaded = Loaded::default();
-    for FileLoad { docs, note, bytes } in per_file {
+    let mut remembered = Remembered::default();
+    let mut capped = Vec::new();
+    for (FileLoad { docs, note, bytes, capped: cut }, file_memo) in per_file {
         loaded.bytes += bytes;
         loaded.warnings.extend(note);
+        capped.extend(cut);
         match docs {
             Ok(docs) => loaded.docs.extend(docs),
             Err(w) => loaded.warnings.push(w),
         }
+        match file_memo {
+            Some(m) => {
+                if m.recalled {
+                    remembered.unchanged += 1;
+                } else {
+                    remembered.read += 1;
+                }
+                remembered.known.extend(m.known.iter().copied());
+                let origins = m.known.into_iter().map(|(o, _)| o).collect();
+                remembered.files.push((m.record, origins, m.recalled));
+            }
+            None => remembered.read += 1,
+        }
     }
+    let first_stdin = loaded.docs.len();
     if sources.stdin {
         load_stdin(&mut loaded)?;
     }
-    for doc in &mut loaded.docs {
+    loaded.warnings.extend(capped);
+    for doc in &mut loaded.docs[first_stdin..] {
         for message in cap_fields(doc) {
             loaded.warnings.push(Warning { location: doc.origin.to_string(), message });
         }
     }
-    Ok(loaded)
+    Ok((loaded, remembered))
+}
+
+/// What the memo says of one file: its record (as recalled, or made now)
+/// and what is known of its documents, by origin key.
+struct FileMemo {
+    record: Vec<u8>,
+    known: Vec<(u128, Known)>,
+    recalled: bool,
+}
+
+/// Recalls one file from `memo`, or reads it (and its fields are capped);
+/// a file read without a warning gets a new record.
+fn load_one(
+    file: &SourceFile,
+    opts: &ExtractOptions,
+    memo: Option<&Cache>,
+) -> (FileLoad, Option<FileMemo>) {
+    let stamp = memo.and_then(|_| Stamp::of(&std::fs::metadata(&file.path).ok()?));
+    if let (Some(cache), Some(stamp)) = (memo, &stamp)
+        && let Some(record) = cache.recall(&file.path, stamp)
+    {
+        let (docs, known): (Vec<Document>, Vec<Known>) =
+            Cache::recall_docs(record, file).into_iter().unzip();
+        let known = docs.iter().filter_map(|d| origin_key(&d.origin)).zip(known).collect();
+        let memo = FileMemo { record: record.to_vec(), known, recalled: true };
+        let load =
+            FileLoad { docs: Ok(docs), note: Vec::new(), bytes: stamp.size, capped: Vec::new() };
+        return (load, Some(memo));
+    }
+    let mut load = load_file(file, opts);
+    if let Ok(docs) = &mut load.docs {
+        for doc in docs.iter_mut() {
+            for message in cap_fields(doc) {
+                load.capped.push(Warning { location: doc.origin.to_string(), message });
+            }
+        }
+    }
+    let memo = match (&load.docs, stamp) {
+        (Ok(docs), Some(stamp)) if load.note.is_empty() && load.capped.is_empty() => {
+            let mut record = Vec::new();
+            memo::encode_file(&mut record, &file.path, &stamp, docs).map(|known| {
+                let origins = docs.iter().filter_map(|d| origin_key(&d.origin));
+                FileMemo { record, known: origins.zip(known).collect(), recalled: false }
+            })
+        }
+        _ => None,
+    };
+    (load, memo)
 }
 
 /// Longest title kept, in characters; a longer one is cut (ending in `…`).
@@ -169,6 +267,8 @@ struct FileLoad {
     note: Vec<Warning>,
     /// Its size.
     bytes: u64,
+    /// Fields cut to their limits, in document order.
+    capped: Vec<Warning>,
 }
 
 /// Reads and extracts one file.
@@ -178,14 +278,14 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
         Ok(b) => b,
         Err(e) => {
             let docs = Err(Warning { location: origin, message: e.to_string() });
-            return FileLoad { docs, note: Vec::new(), bytes: 0 };
+            return FileLoad { docs, note: Vec::new(), bytes: 0, capped: Vec::new() };
         }
     };
     let size = bytes.len() as u64;
     let raw_head = head(&bytes);
     if raw_head.contains(&0) && !crate::source::charset::has_wide_bom(raw_head) {
         let w = Warning { location: origin, message: "binary file (contains NUL bytes)".into() };
-        return FileLoad { docs: Err(w), note: Vec::new(), bytes: size };
+        return FileLoad { docs: Err(w), note: Vec::new(), bytes: size, capped: Vec::new() };
     }
     let (text, mut note) = decode(bytes, &origin);
     // Sniffed on the decoded text, so a UTF-16 feed is recognized too.
@@ -227,7 +327,7 @@ fn load_file(file: &SourceFile, opts: &ExtractOptions) -> FileLoad {
             })
             .map_err(|e| warning(&origin, &e))
     };
-    FileLoad { docs, note, bytes: size }
+    FileLoad { docs, note, bytes: size, capped: Vec::new() }
 }
 
 fn extension(path: &Path) -> Option<String> {

@@ -10,11 +10,17 @@
 //!   Stored as the run's vocabulary (each term once) and `(term id, count)`
 //!   pairs per article, which are read in place from the loaded bytes:
 //!   no string per (article, term), in the file or in memory.
+//! - **files** (the read memo, [`memo`]): per input file read from disk
+//!   without a warning, its path, size, modification and change times and
+//!   inode, and the documents reading it produced, without their text
+//!   (with their content hashes instead), keyed by the extraction settings.
+//!   A file whose metadata are unchanged is not opened again; one changed
+//!   too close to the previous run's start ([`memo::RACY_NANOS`]) is.
 //! - **result**: the neighbour lists of the last run, keyed by a fingerprint
 //!   of every key and content hash plus every setting that affects them. An
 //!   unchanged site skips the similarity stage too.
 //!
-//! The terms are written from the counts right after analysis, to a
+//! The terms and files are written right after analysis, to a
 //! temporary file beside the cache (so no copy of them is held while the
 //! similarities are computed); the result and a checksum are appended at
 //! the end and the file is renamed over the old one. A run that fails or is
@@ -26,6 +32,8 @@
 //! ignored with a warning and never trusted. Entries not used by this run
 //! are dropped when the file is rewritten, so the cache never grows beyond
 //! the site.
+
+pub mod memo;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -44,7 +52,8 @@ use crate::vector::CountMatrix;
 const MAGIC: &[u8; 8] = b"RELCACHE";
 /// 2: the terms are the run's vocabulary (sorted, each once) and per
 /// article `(term id, count)` pairs read in place, never a string per term.
-const FORMAT: u32 = 2;
+/// 3: the read memo (per file: its stamp and documents) after the terms.
+const FORMAT: u32 = 3;
 const FILE_NAME: &str = "related-cache.bin";
 
 /// The cache as loaded: the file's bytes, read in place.
@@ -65,7 +74,28 @@ pub struct Cache {
     ends: Vec<usize>,
     /// Content hash → where its `(id, count)` pairs start in `bytes`, and how many.
     docs: HashMap<u128, (usize, usize)>,
+    /// Path key → where the file's record starts in `bytes`: only records
+    /// that can be trusted (same extraction settings, settled files,
+    /// every document's terms present).
+    files: HashMap<u128, usize>,
+    /// How many file records the file holds, trusted or not.
+    file_records: usize,
+    /// Where the terms end in `bytes` (and the file records begin).
+    terms_end: usize,
     result: Option<(u128, Vec<Vec<Related>>)>,
+}
+
+/// The read memo of this run, to be saved: see [`memo`].
+#[derive(Debug, Default)]
+pub struct MemoOut {
+    /// Hash of the extraction settings the records were read with.
+    pub settings: u64,
+    /// When this run started reading (nanoseconds since the epoch).
+    pub read_start: i64,
+    /// The records, one after the other.
+    pub records: Vec<u8>,
+    /// How many records.
+    pub count: usize,
 }
 
 /// One cached article's terms, `(term, count)` in term order.
@@ -92,7 +122,9 @@ impl Cache {
     /// Opens the cache in `dir` for the given analyzer `settings` hash.
     /// A missing file is an empty cache; an unusable one is an empty cache
     /// and a warning.
-    pub fn open(dir: &Path, settings: u64) -> Result<(Cache, Option<Warning>)> {
+    /// With `files`, the hash of the extraction settings: file records read
+    /// with them are trusted.
+    pub fn open(dir: &Path, settings: u64, files: Option<u64>) -> Result<(Cache, Option<Warning>)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let path = dir.join(FILE_NAME);
         let empty = Cache { path: path.clone(), settings, ..Cache::default() };
@@ -101,7 +133,7 @@ impl Cache {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((empty, None)),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        match decode(bytes, settings) {
+        match decode(bytes, settings, files) {
             Ok(Some(loaded)) => Ok((Cache { path, settings, ..loaded }, None)),
             // Other settings or another version: rebuilt silently, that is
             // what a settings change means.
@@ -146,6 +178,33 @@ impl Cache {
         self.docs = HashMap::new();
     }
 
+    /// The record of the file at `path`, if the cache has a trusted one made
+    /// when the file had this `stamp`: read it with [`Cache::recall_docs`].
+    pub fn recall(&self, path: &Path, stamp: &memo::Stamp) -> Option<&[u8]> {
+        let &start = self.files.get(&memo::path_key(path))?;
+        let mut r = Reader { bytes: &self.bytes, pos: start };
+        let head = memo::read_record(&mut r, None, &mut |_, _| {}).ok()?;
+        (head.path == path.as_os_str().as_encoded_bytes() && head.stamp == *stamp)
+            .then(|| &self.bytes[start..r.pos])
+    }
+
+    /// The documents of a record [`Cache::recall`] found, as `file`'s.
+    pub fn recall_docs(
+        record: &[u8],
+        file: &crate::source::SourceFile,
+    ) -> Vec<(Document, memo::Known)> {
+        let mut docs = Vec::new();
+        let mut r = Reader { bytes: record, pos: 0 };
+        // Checked when loaded.
+        let _ = memo::read_record(&mut r, Some(file), &mut |d, k| docs.push((d, k)));
+        docs
+    }
+
+    /// How many file records the cache file holds (trusted or not).
+    pub fn file_records(&self) -> usize {
+        self.file_records
+    }
+
     /// The cached result if it was computed for `fingerprint`.
     pub fn result(&self, fingerprint: u128) -> Option<&[Vec<Related>]> {
         match &self.result {
@@ -159,14 +218,40 @@ impl Cache {
     /// to a temporary file beside the cache file now, so the counts can be
     /// dropped; [`PendingSave::finish`] adds the result and puts the file in
     /// place. Articles with the same content are stored once.
-    pub fn begin_save(&self, hashes: &[u128], counts: &CountMatrix) -> Result<PendingSave> {
+    /// The read memo `files` follows the terms.
+    pub fn begin_save(
+        &self,
+        hashes: &[u128],
+        counts: &CountMatrix,
+        files: Option<&MemoOut>,
+    ) -> Result<PendingSave> {
+        self.save_with(|out| {
+            encode_terms(out, self.settings, hashes, counts)?;
+            encode_files(out, files)
+        })
+    }
+
+    /// [`Cache::begin_save`] for a run that changed no article (the result
+    /// is reused) but read files again (a touched file, say): the terms are
+    /// copied as loaded, with the new read memo `files`. Not after
+    /// [`Cache::forget_terms`].
+    pub fn begin_resave(&self, files: Option<&MemoOut>) -> Result<PendingSave> {
+        self.save_with(|out| {
+            out.write_all(&self.bytes[..self.terms_end])?;
+            encode_files(out, files)
+        })
+    }
+
+    fn save_with(
+        &self,
+        write: impl FnOnce(&mut Checksummed<BufWriter<std::fs::File>>) -> io::Result<()>,
+    ) -> Result<PendingSave> {
         let dir = self.folder();
         crate::output::tempfiles::remove_stale(dir);
         let tmp = crate::output::tempfiles::create_in(dir).map_err(|e| Error::io(dir, e))?;
         let file = tmp.as_file().try_clone().map_err(|e| Error::io(&self.path, e))?;
         let mut out = Checksummed { w: BufWriter::with_capacity(1 << 20, file), h: Xxh3::new() };
-        encode_terms(&mut out, self.settings, hashes, counts)
-            .map_err(|e| Error::io(&self.path, e))?;
+        write(&mut out).map_err(|e| Error::io(&self.path, e))?;
         Ok(PendingSave { path: self.path.clone(), tmp, out })
     }
 }
@@ -271,6 +356,20 @@ fn encode_terms(
     Ok(())
 }
 
+/// The read memo: absent (0), or its settings, start time and records (1).
+fn encode_files(out: &mut impl Write, files: Option<&MemoOut>) -> io::Result<()> {
+    match files {
+        None => out.write_all(&[0]),
+        Some(m) => {
+            out.write_all(&[1])?;
+            out.write_all(&m.settings.to_le_bytes())?;
+            out.write_all(&m.read_start.to_le_bytes())?;
+            out.write_all(&(m.count as u64).to_le_bytes())?;
+            out.write_all(&m.records)
+        }
+    }
+}
+
 fn encode_result(out: &mut impl Write, result: Option<(u128, &[Vec<Related>])>) -> io::Result<()> {
     match result {
         None => out.write_all(&[0]),
@@ -291,7 +390,7 @@ fn encode_result(out: &mut impl Write, result: Option<(u128, &[Vec<Related>])>) 
 }
 
 /// `Ok(None)`: a valid cache for other settings. `Err`: damaged.
-fn decode(bytes: Vec<u8>, settings: u64) -> Result<Option<Cache>, String> {
+fn decode(bytes: Vec<u8>, settings: u64, files: Option<u64>) -> Result<Option<Cache>, String> {
     let body_len = bytes.len().checked_sub(8).ok_or("file too short")?;
     let (body, sum) = bytes.split_at(body_len);
     if body.len() < 20 || &body[..8] != MAGIC {
@@ -348,6 +447,8 @@ fn decode(bytes: Vec<u8>, settings: u64) -> Result<Option<Cache>, String> {
             return Err("an article stored twice".into());
         }
     }
+    let terms_end = r.pos;
+    let (files, file_records) = decode_files(&mut r, files, &docs)?;
     let result = match r.take(1)?[0] {
         0 => None,
         _ => {
@@ -386,7 +487,50 @@ fn decode(bytes: Vec<u8>, settings: u64) -> Result<Option<Cache>, String> {
     if r.pos != body.len() {
         return Err("unexpected bytes after the end".into());
     }
-    Ok(Some(Cache { bytes, words, ends, docs, result, ..Cache::default() }))
+    let (path, settings) = (PathBuf::new(), settings);
+    Ok(Some(Cache {
+        path,
+        settings,
+        bytes,
+        words,
+        ends,
+        docs,
+        files,
+        file_records,
+        terms_end,
+        result,
+    }))
+}
+
+/// Checks the read memo and indexes the records to trust: made with the
+/// extraction settings `wanted`, of files settled before that run started
+/// reading, whose documents' terms are all in `docs`.
+fn decode_files(
+    r: &mut Reader,
+    wanted: Option<u64>,
+    docs: &HashMap<u128, (usize, usize)>,
+) -> Result<(HashMap<u128, usize>, usize), String> {
+    if r.take(1)?[0] == 0 {
+        return Ok((HashMap::new(), 0));
+    }
+    let settings = r.u64()?;
+    let read_start = r.u64()? as i64;
+    let n = r.len()?;
+    let usable = wanted == Some(settings);
+    let mut files = HashMap::with_capacity(if usable { n.min(1 << 24) } else { 0 });
+    for _ in 0..n {
+        let start = r.pos;
+        let mut terms_known = true;
+        let head =
+            memo::read_record(r, None, &mut |_, k| terms_known &= docs.contains_key(&k.hash))?;
+        if usable && terms_known && head.stamp.settled_before(read_start) {
+            let key = xxhash_rust::xxh3::xxh3_128(head.path);
+            if files.insert(key, start).is_some() {
+                return Err("a file stored twice".into());
+            }
+        }
+    }
+    Ok((files, n))
 }
 
 /// Bounds-checked little-endian reads: a damaged file is an error, never a
@@ -441,8 +585,17 @@ mod tests {
     }
 
     fn encode(hashes: &[u128], result: Option<(u128, &[Vec<Related>])>) -> Vec<u8> {
+        encode_with(hashes, None, result)
+    }
+
+    fn encode_with(
+        hashes: &[u128],
+        files: Option<&MemoOut>,
+        result: Option<(u128, &[Vec<Related>])>,
+    ) -> Vec<u8> {
         let mut out = Checksummed { w: Vec::new(), h: Xxh3::new() };
         encode_terms(&mut out, 7, hashes, &counts()).unwrap();
+        encode_files(&mut out, files).unwrap();
         encode_result(&mut out, result).unwrap();
         let sum = out.h.digest();
         let mut bytes = out.w;
@@ -467,7 +620,7 @@ mod tests {
             vec![],
             vec![],
         ];
-        let cache = decode(encode(&[1, 2, 3], Some((5, &result))), 7).unwrap().unwrap();
+        let cache = decode(encode(&[1, 2, 3], Some((5, &result))), 7, None).unwrap().unwrap();
         assert_eq!(cache.result(5), Some(&result[..]));
     }
 
@@ -475,7 +628,7 @@ mod tests {
     fn round_trip() {
         let result = result();
         let bytes = encode(&[1, 2, 3], Some((99, &result)));
-        let cache = decode(bytes.clone(), 7).unwrap().unwrap();
+        let cache = decode(bytes.clone(), 7, None).unwrap().unwrap();
         let pairs = |v: &[(&str, u32)]| v.iter().map(|&(t, c)| (t.to_owned(), c)).collect();
         assert_eq!(terms_of(&cache, 1), Some(pairs(&[("rust", 2), ("検索", 1)])));
         assert_eq!(terms_of(&cache, 2), Some(pairs(&[("rust", 1)])));
@@ -483,12 +636,12 @@ mod tests {
         assert!(cache.has(3) && !cache.has(4));
         assert_eq!(cache.result(99), Some(&result[..]));
         assert_eq!(cache.result(98), None);
-        assert!(decode(bytes, 8).unwrap().is_none(), "other settings: not used");
+        assert!(decode(bytes, 8, None).unwrap().is_none(), "other settings: not used");
     }
 
     #[test]
     fn articles_with_the_same_content_are_stored_once() {
-        let cache = decode(encode(&[1, 1, 3], None), 7).unwrap().unwrap();
+        let cache = decode(encode(&[1, 1, 3], None), 7, None).unwrap().unwrap();
         assert_eq!(cache.docs.len(), 2);
         assert_eq!(terms_of(&cache, 1).unwrap().len(), 2, "the first article's terms");
     }
@@ -496,31 +649,83 @@ mod tests {
     #[test]
     fn a_save_replaces_the_file_only_when_finished() {
         let dir = tempfile::tempdir().unwrap();
-        let (cache, _) = Cache::open(dir.path(), 7).unwrap();
-        let pending = cache.begin_save(&[1, 2, 3], &counts()).unwrap();
+        let (cache, _) = Cache::open(dir.path(), 7, None).unwrap();
+        let pending = cache.begin_save(&[1, 2, 3], &counts(), None).unwrap();
         drop(pending);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file left behind");
         let result = result();
-        cache.begin_save(&[1, 2, 3], &counts()).unwrap().finish(Some((5, &result))).unwrap();
-        let (loaded, warning) = Cache::open(dir.path(), 7).unwrap();
+        cache.begin_save(&[1, 2, 3], &counts(), None).unwrap().finish(Some((5, &result))).unwrap();
+        let (loaded, warning) = Cache::open(dir.path(), 7, None).unwrap();
         assert!(warning.is_none());
         assert_eq!(terms_of(&loaded, 2), Some(vec![("rust".to_owned(), 1)]));
         assert_eq!(loaded.result(5), Some(&result[..]));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the cache file");
     }
 
+    /// A memo of two files: `a.md` (an article whose content hash is
+    /// returned) modified at `mtime`, and `b.md` at 0; read from `start`.
+    fn memo_of(settings: u64, mtime: i64, start: i64) -> (MemoOut, u128) {
+        let mut out = MemoOut { settings, read_start: start, count: 2, ..MemoOut::default() };
+        let doc = Document { text: "green tea".into(), ..Document::default() };
+        let stamp = memo::Stamp { size: 9, mtime, ctime: mtime, ino: 1 };
+        let known = memo::encode_file(&mut out.records, Path::new("a.md"), &stamp, &[doc]);
+        let b = memo::Stamp { mtime: 0, ..stamp };
+        memo::encode_file(&mut out.records, Path::new("b.md"), &b, &[Document::default()]);
+        (out, known.unwrap()[0].hash)
+    }
+
+    #[test]
+    fn file_records_are_trusted_when_settled_with_their_terms_and_settings() {
+        const S: i64 = 1_000_000_000;
+        let (memo, hash) = memo_of(5, 100 * S, 200 * S);
+        let empty = content_hash(&Document::default());
+        let stamp = memo::Stamp { size: 9, mtime: 100 * S, ctime: 100 * S, ino: 1 };
+        let load = |memo: &MemoOut, hashes: &[u128], settings| {
+            decode(encode_with(hashes, Some(memo), None), 7, settings).unwrap().unwrap()
+        };
+        let cache = load(&memo, &[hash, empty, 3], Some(5));
+        assert_eq!(cache.file_records(), 2);
+        let record = cache.recall(Path::new("a.md"), &stamp).expect("recalled");
+        let file = crate::source::SourceFile { path: "a.md".into(), key: "a.md".into() };
+        let [(doc, known)] = Cache::recall_docs(record, &file).try_into().unwrap();
+        assert_eq!((doc.key.as_str(), doc.text.as_str(), known.hash), ("a.md", "green tea", hash));
+        assert!(cache.recall(Path::new("b.md"), &memo::Stamp { mtime: 0, ..stamp }).is_some());
+        // Another stamp, another path: not recalled.
+        assert!(cache.recall(Path::new("a.md"), &memo::Stamp { size: 10, ..stamp }).is_none());
+        assert!(cache.recall(Path::new("a.md"), &memo::Stamp { ctime: 0, ..stamp }).is_none());
+        assert!(cache.recall(Path::new("c.md"), &stamp).is_none());
+        // Other extraction settings, or none wanted: nothing is trusted.
+        assert!(load(&memo, &[hash, empty], Some(6)).recall(Path::new("a.md"), &stamp).is_none());
+        assert!(load(&memo, &[hash, empty], None).recall(Path::new("a.md"), &stamp).is_none());
+        // Terms missing: that file is read again, the other is trusted.
+        let cache = load(&memo, &[empty], Some(5));
+        assert!(cache.recall(Path::new("a.md"), &stamp).is_none());
+        assert!(cache.recall(Path::new("b.md"), &memo::Stamp { mtime: 0, ..stamp }).is_some());
+        // Modified within 2 s of the run's start, or after it: not trusted.
+        for mtime in [199 * S, 200 * S, 300 * S] {
+            let (memo, hash) = memo_of(5, mtime, 200 * S);
+            let stamp = memo::Stamp { mtime, ctime: mtime, ..stamp };
+            let cache = load(&memo, &[hash, empty], Some(5));
+            assert!(cache.recall(Path::new("a.md"), &stamp).is_none(), "{mtime}");
+        }
+    }
+
     #[test]
     fn damaged_files_are_errors_never_panics() {
         let result = result();
-        let bytes = encode(&[1, 2, 3], Some((99, &result)));
+        let (memo, _) = memo_of(5, 0, 10);
+        let bytes = encode_with(&[1, 2, 3], Some(&memo), Some((99, &result)));
         for cut in 0..bytes.len() {
-            assert!(decode(bytes[..cut].to_vec(), 7).is_err(), "truncated at {cut} was accepted");
+            assert!(
+                decode(bytes[..cut].to_vec(), 7, None).is_err(),
+                "truncated at {cut} was accepted"
+            );
         }
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x40;
             // Flipping the format number makes it "another version": ignored.
-            assert!(!matches!(decode(bad, 7), Ok(Some(_))), "corruption at {i} was trusted");
+            assert!(!matches!(decode(bad, 7, None), Ok(Some(_))), "corruption at {i} was trusted");
         }
     }
 
@@ -535,7 +740,7 @@ mod tests {
         };
         let good = encode(&[1, 2, 3], None);
         let body = good[..good.len() - 8].to_vec();
-        assert!(decode(seal(body.clone()), 7).unwrap().is_some());
+        assert!(decode(seal(body.clone()), 7, None).unwrap().is_some());
         // The first pair of article 1 starts after the header (20 bytes),
         // two terms (8 + 8+4 + 8+6 bytes), the article count, hash and length.
         let first_pair = 20 + 8 + 12 + 14 + 8 + 16 + 8;
@@ -546,7 +751,7 @@ mod tests {
         ] {
             let mut bad = body.clone();
             bad[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
-            assert_eq!(decode(seal(bad), 7).err().as_deref(), Some(why));
+            assert_eq!(decode(seal(bad), 7, None).err().as_deref(), Some(why));
         }
     }
 

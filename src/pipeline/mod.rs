@@ -51,7 +51,7 @@ impl Progress for Silent {
 pub fn read_corpus(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Corpus, Vec<Warning>)> {
     let mut warnings = Vec::new();
     let mut watch = Stopwatch::new();
-    let corpus = in_pool(None, || read_timed(inputs, options, &mut watch, &mut warnings))?;
+    let corpus = in_pool(None, || read_timed(inputs, options, &mut watch, &mut warnings, None))?.0;
     Ok((corpus, warnings))
 }
 
@@ -64,7 +64,7 @@ pub fn compute(corpus: Corpus, options: &Options) -> Result<Outcome> {
     let mut watch = Stopwatch::new();
     let mut outcome = in_pool(options.threads, || {
         let name = "the documents given";
-        compute_timed(name, corpus, options, &Silent, &mut watch, &mut warnings, None)
+        compute_timed(name, corpus, options, &Silent, &mut watch, &mut warnings, None, None)
     })?;
     outcome.warnings = warnings;
     outcome.stages = watch.stages;
@@ -118,9 +118,12 @@ fn run_with(
 ) -> Result<Outcome> {
     let mut watch = Stopwatch::new();
     let mut outcome = in_pool(options.threads, || {
-        let corpus = read_timed(inputs, read, &mut watch, warnings)?;
+        // The CLI frees the texts once analyzed: unchanged files need not
+        // be read at all, their terms are in the cache.
+        let memo = (!options.keep_text).then_some(options);
+        let (corpus, opened) = read_timed(inputs, read, &mut watch, warnings, memo)?;
         let named = describe(inputs);
-        compute_timed(&named, corpus, options, progress, &mut watch, warnings, vectors)
+        compute_timed(&named, corpus, options, progress, &mut watch, warnings, vectors, opened)
     })?;
     outcome.warnings = std::mem::take(warnings);
     outcome.stages = watch.stages;
@@ -145,26 +148,60 @@ fn describe(inputs: &[PathBuf]) -> String {
     inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// Discover, then read and extract, then the site's rules.
+/// The cache opened before reading (a CLI run with `--cache`), whose read
+/// memo spares reading the files unchanged since the last run.
+struct Opened {
+    /// The cache, if usable.
+    cache: Option<Cache>,
+    /// Why it is not (or was rebuilt).
+    notices: Vec<Warning>,
+    /// Hash of the extraction settings (the memo's key).
+    settings: u64,
+    /// This run's read memo, once read, to save with the terms.
+    memo: Option<cache::MemoOut>,
+    /// True if it is the memo the cache file holds already.
+    memo_unchanged: bool,
+}
+
+impl Opened {
+    fn new(options: &Options, read: &ReadOptions) -> Opened {
+        // Every extraction setting (a new one does not compile until it is
+        // here); the site's rules run again on recalled documents.
+        let crate::extract::ExtractOptions { keep_markup, exclude_selectors } = &read.extract;
+        let selectors: Vec<&str> = exclude_selectors.iter().map(|s| s.as_str()).collect();
+        let settings = cache::settings_hash(&format!("extract {keep_markup} {selectors:?}"));
+        let mut notices = Vec::new();
+        let cache = open_cache(options, Some(settings), &mut notices);
+        Opened { cache, notices, settings, memo: None, memo_unchanged: false }
+    }
+}
+
+/// Discover, then read and extract, then the site's rules. With `memo`'s
+/// cache folder, unchanged files are recalled from its read memo: the
+/// cache is returned open.
 fn read_timed(
     inputs: &[PathBuf],
     options: &ReadOptions,
     watch: &mut Stopwatch,
     warnings: &mut Vec<Warning>,
-) -> Result<Corpus> {
+    memo: Option<&Options>,
+) -> Result<(Corpus, Option<Opened>)> {
     let sources = source::discover(inputs, &options.walk)?;
     warnings.extend(sources.warnings.iter().cloned());
     watch.lap(StageName::Discover, format!("{} files", sources.files.len()));
-    let (corpus, site_note) = site_corpus(&describe(inputs), options, &sources, warnings)?;
+    let mut opened = memo.map(|o| Opened::new(o, options)).filter(|o: &Opened| o.cache.is_some());
+    let inputs = describe(inputs);
+    let (corpus, site_note) = site_corpus(&inputs, options, &sources, warnings, opened.as_mut())?;
     let mut note = message![format!("{} articles", corpus.len())];
     note.append(site_note);
     watch.lap(StageName::Read, note);
-    Ok(corpus)
+    Ok((corpus, opened))
 }
 
 /// Analyze → TF-IDF → LSI → similar → lists, through the cache when there
 /// is one. With `vectors`, the weights are kept there and the similarity
 /// stage is skipped (the lists stay empty).
+#[allow(clippy::too_many_arguments)]
 fn compute_timed(
     inputs: &str,
     mut corpus: Corpus,
@@ -173,17 +210,23 @@ fn compute_timed(
     watch: &mut Stopwatch,
     warnings: &mut Vec<Warning>,
     mut vectors: Option<&mut Option<Vectors>>,
+    opened: Option<Opened>,
 ) -> Result<Outcome> {
     let want_vectors = vectors.is_some();
-    let text_bytes: usize =
-        corpus.docs().iter().map(|d| d.text.len() + d.title.as_ref().map_or(0, String::len)).sum();
+    let text_bytes: usize = (corpus.docs().iter().enumerate())
+        .map(|(i, d)| {
+            let text = corpus.known(i).map_or(d.text.len(), |k| k.text_len as usize);
+            text + d.title.as_ref().map_or(0, String::len)
+        })
+        .sum();
     let pairs = filter::PairFilter::new(&corpus, &options.pairs, warnings);
 
     let analyzer = Analyzer::new(options.analyzer);
     let mut notices = Vec::new();
     // One path with or without --cache: the store remembers nothing when
     // there is no cache folder, and every article not in it is analyzed.
-    let mut store = TermStore::open(options, &corpus, &mut notices);
+    let mut store = TermStore::open(options, &corpus, opened, &mut notices);
+    corpus.forget_known();
     let cached = store.cached();
     // An unchanged site with unchanged settings has an unchanged result.
     let fingerprint = store.active().then(|| result_fingerprint(options, &corpus, &store.hashes));
@@ -201,6 +244,7 @@ fn compute_timed(
     };
     // Rewrite the cache unless this run reuses all of it unchanged.
     let unchanged = cached == corpus.len()
+        && store.memo_unchanged
         && fingerprint.is_some_and(|f| store.cache.as_ref().is_some_and(|c| c.result(f).is_some()));
     // The cache being rewritten: its terms are saved once counted.
     let mut pending = None;
@@ -208,6 +252,10 @@ fn compute_timed(
     let mut search = Search::Reused;
     let (related, explanations) = match reused {
         Some(related) => {
+            // Files read again (touched, say) change the read memo only.
+            if !unchanged {
+                pending = store.begin_resave(&mut notices);
+            }
             watch.lap(StageName::Analyze, format!("nothing changed{cache_note}"));
             watch.lap(StageName::Similar, "reused from the cache".to_owned());
             (related, None)
@@ -386,31 +434,61 @@ struct TermStore {
     cache: Option<Cache>,
     /// Each article's content hash (empty without a cache: not computed).
     hashes: Vec<u128>,
+    /// The read memo to save with the terms (none: an empty one).
+    memo: Option<cache::MemoOut>,
+    /// True if the cache file holds this run's read memo already.
+    memo_unchanged: bool,
+}
+
+/// Opens `options.cache` (with `files`, the extraction settings whose file
+/// records are trusted); a cache that cannot be used only makes the run
+/// slower (a notice, which never fails `--strict`).
+fn open_cache(options: &Options, files: Option<u64>, notices: &mut Vec<Warning>) -> Option<Cache> {
+    let dir = options.cache.as_ref()?;
+    let settings = cache::settings_hash(&format!("{:?} {:?}", options.analyzer, options.fields));
+    match Cache::open(dir, settings, files) {
+        Ok((cache, warning)) => {
+            notices.extend(warning);
+            Some(cache)
+        }
+        Err(e) => {
+            notices.push(cache_unusable(dir, &e));
+            None
+        }
+    }
 }
 
 impl TermStore {
-    /// Opens `options.cache`; a cache that cannot be used only makes the
-    /// run slower (a notice, which never fails `--strict`).
-    fn open(options: &Options, corpus: &Corpus, notices: &mut Vec<Warning>) -> Self {
-        let cache = options.cache.as_ref().and_then(|dir| {
-            let settings =
-                cache::settings_hash(&format!("{:?} {:?}", options.analyzer, options.fields));
-            match Cache::open(dir, settings) {
-                Ok((cache, warning)) => {
-                    notices.extend(warning);
-                    Some(cache)
-                }
-                Err(e) => {
-                    notices.push(cache_unusable(dir, &e));
-                    None
-                }
+    /// Opens `options.cache`, unless `opened` has it open already.
+    fn open(
+        options: &Options,
+        corpus: &Corpus,
+        opened: Option<Opened>,
+        notices: &mut Vec<Warning>,
+    ) -> Self {
+        let (cache, memo, memo_unchanged) = match opened {
+            Some(o) => {
+                notices.extend(o.notices);
+                (o.cache, o.memo, o.memo_unchanged)
             }
-        });
+            // Without a read memo, a cache holding one is rewritten.
+            None => {
+                let cache = open_cache(options, None, notices);
+                let unchanged = cache.as_ref().is_some_and(|c| c.file_records() == 0);
+                (cache, None, unchanged)
+            }
+        };
         let hashes = match cache {
-            Some(_) => corpus.docs().par_iter().map(cache::content_hash).collect(),
+            Some(_) => (0..corpus.len())
+                .into_par_iter()
+                .map(|i| match corpus.known(i) {
+                    Some(k) => k.hash,
+                    None => cache::content_hash(&corpus.docs()[i]),
+                })
+                .collect(),
             None => Vec::new(),
         };
-        TermStore { cache, hashes }
+        TermStore { cache, hashes, memo, memo_unchanged }
     }
 
     /// True if there is a cache to read and save.
@@ -435,15 +513,31 @@ impl TermStore {
         }
     }
 
+    /// Starts rewriting the cache with the terms it has (none changed) and
+    /// this run's read memo.
+    fn begin_resave(&mut self, notices: &mut Vec<Warning>) -> Option<cache::PendingSave> {
+        let memo = self.memo.take();
+        let cache = self.cache.as_ref()?;
+        match cache.begin_resave(memo.as_ref()) {
+            Ok(pending) => Some(pending),
+            Err(e) => {
+                notices.push(cache_unusable(cache.folder(), &e));
+                None
+            }
+        }
+    }
+
     /// Starts rewriting the cache with every article's terms, from the
     /// counts (a cache that cannot be written is a notice).
     fn begin_save(
-        &self,
+        &mut self,
         counts: &vector::CountMatrix,
         notices: &mut Vec<Warning>,
     ) -> Option<cache::PendingSave> {
+        // Written now, then freed (hundreds of MB at a million files).
+        let memo = self.memo.take();
         let cache = self.cache.as_ref()?;
-        match cache.begin_save(&self.hashes, counts) {
+        match cache.begin_save(&self.hashes, counts, memo.as_ref()) {
             Ok(pending) => Some(pending),
             Err(e) => {
                 notices.push(cache_unusable(cache.folder(), &e));
@@ -477,9 +571,12 @@ fn site_corpus(
     config: &ReadOptions,
     sources: &source::Sources,
     warnings: &mut Vec<Warning>,
+    memo: Option<&mut Opened>,
 ) -> Result<(Corpus, Message)> {
     config.validate()?;
-    let mut loaded = load::load(sources, &config.extract)?;
+    let read_start = cache::memo::now();
+    let cache = memo.as_ref().and_then(|m| m.cache.as_ref());
+    let (mut loaded, remembered) = load::load(sources, &config.extract, cache)?;
     warnings.append(&mut loaded.warnings);
     let read = loaded.docs.len();
     let drafts = filter::drop_drafts(&mut loaded.docs, config.include_drafts);
@@ -488,7 +585,13 @@ fn site_corpus(
     if !config.raw_dates {
         site::normalize_dates(&mut loaded.docs, config.site.zone);
     }
-    let corpus = Corpus::new(loaded.docs)?;
+    let mut corpus = Corpus::new(loaded.docs)?;
+    let memo_note = memo.map(|memo| {
+        corpus.set_known(&remembered.known);
+        let note = format!(", read {} files, {} unchanged", remembered.read, remembered.unchanged);
+        remember(memo, &corpus, remembered, read_start);
+        note
+    });
     if corpus.is_empty() {
         let inputs = inputs.to_owned();
         return Err(if drafts > 0 {
@@ -511,6 +614,7 @@ fn site_corpus(
     if drafts > 0 {
         note.push_str(&format!(", {drafts} draft(s) skipped"));
     }
+    note.push_str(memo_note.as_deref().unwrap_or(""));
     let mut note = message![note];
     note.append(skipped.message());
     if fallbacks > 0 {
@@ -521,6 +625,27 @@ fn site_corpus(
         note.append(message![format!(", {fallbacks} keyed by path (no {field})")]);
     }
     Ok((corpus, note))
+}
+
+/// Keeps the read memo of this run in `opened`: the records of the files
+/// whose every document is in the corpus (a draft's file, say, is read
+/// again next time: its terms are not cached).
+fn remember(opened: &mut Opened, corpus: &Corpus, remembered: load::Remembered, read_start: i64) {
+    let in_corpus: std::collections::HashSet<u128> =
+        corpus.docs().iter().filter_map(|d| cache::memo::origin_key(&d.origin)).collect();
+    let mut out = cache::MemoOut { settings: opened.settings, read_start, ..Default::default() };
+    let mut fresh = 0;
+    for (record, origins, recalled) in remembered.files {
+        if origins.iter().all(|o| in_corpus.contains(o)) {
+            out.records.extend_from_slice(&record);
+            out.count += 1;
+            fresh += usize::from(!recalled);
+        }
+    }
+    // The same records as the file's: all of them recalled, none dropped.
+    opened.memo_unchanged =
+        fresh == 0 && opened.cache.as_ref().is_some_and(|c| c.file_records() == out.count);
+    opened.memo = Some(out);
 }
 
 /// The postings the exact search walks, ignoring early termination: for

@@ -11,6 +11,7 @@ mod inputs;
 mod lsi;
 mod properties;
 mod reliability;
+mod reread;
 mod rough_edges;
 mod shards;
 mod site;
