@@ -344,7 +344,7 @@ pub struct Args {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Print per-stage timings and sizes on stderr.
+    /// Print per-stage timings (wall and CPU), sizes and peak memory on stderr.
     #[arg(short, long)]
     pub verbose: bool,
 

@@ -588,7 +588,11 @@ fn site_corpus(
     let mut corpus = Corpus::new(loaded.docs)?;
     let memo_note = memo.map(|memo| {
         corpus.set_known(&remembered.known);
-        let note = format!(", read {} files, {} unchanged", remembered.read, remembered.unchanged);
+        let files = match remembered.read {
+            1 => "1 file".to_owned(),
+            n => format!("{n} files"),
+        };
+        let note = format!(", read {files}, {} unchanged", remembered.unchanged);
         remember(memo, &corpus, remembered, read_start);
         note
     });

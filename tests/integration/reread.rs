@@ -39,7 +39,8 @@ fn read_counts(log: &str) -> (usize, usize) {
     let at = log.find(", read ").unwrap_or_else(|| panic!("no read counts in {log}"));
     let words: Vec<&str> = log[at + 7..].split_whitespace().take(3).collect();
     let number = |s: &str| s.trim_end_matches(',').parse::<usize>().unwrap();
-    assert_eq!(words[1], "files,", "{log}");
+    let unit = if words[0] == "1" { "file," } else { "files," };
+    assert_eq!(words[1], unit, "{log}");
     (number(words[0]), number(words[2]))
 }
 
