@@ -11,11 +11,12 @@
 //!   Japanese runs with the part-of-speech filter, the word tokenizer with
 //!   stop words, compounds and stemming on the rest), calling a term
 //!   callback that counts terms;
-//! - `stage`: the analyzer plus what the analyze stage does with each term
-//!   on one thread (interning it in a hash map, sorting and merging each
-//!   article's term ids);
-//! - `stage-xxh3`: the same with the xxh3 hash instead of the standard
-//!   library's SipHash, to measure what the interning's hash costs.
+//! - `stage`: the analyze stage's own counting (`count_terms`: the analyzer,
+//!   interning each term, sorting and merging each article's term ids,
+//!   merging into one sorted vocabulary) on a pool of one thread;
+//! - `stage-hashmap`: the same per-term work with a `HashMap<String, u32>`
+//!   (SipHash, keys on the heap) instead of the stage's interner, to
+//!   measure what the interner saves.
 //!
 //! and prints each one's best (min time) and median MB/s and the
 //! `analyzer / lindera` and `stage / lindera` ratios (on medians). Time is
@@ -29,14 +30,13 @@
 //! ```
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::RandomState;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use related::internals::Analyzer;
+use related::internals::{Analyzer, count_terms};
 use related::{Options, ReadOptions, read_corpus};
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut inputs = Vec::new();
@@ -46,7 +46,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => runs = args.next().ok_or("--runs N")?.parse()?,
-            "--only" => only = Some(args.next().ok_or("--only lindera|analyzer|stage|stage-xxh3")?),
+            "--only" => {
+                only = Some(args.next().ok_or("--only lindera|analyzer|stage|stage-hashmap")?)
+            }
             _ => inputs.push(PathBuf::from(arg)),
         }
     }
@@ -115,16 +117,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         n
     };
-    let stage = || stage_with::<RandomState>(&analyzer, &docs);
-    // The same with a non-cryptographic hash (xxh3, already a dependency).
-    let stage_xxh3 = || stage_with::<Xxh3DefaultBuilder>(&analyzer, &docs);
+    // This thread is the pool's only worker, so its CPU time is the stage's.
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build()?;
+    let stage = || {
+        let counts = one_thread.install(|| {
+            count_terms(docs.len(), |i, emit| {
+                for &(t, w) in &docs[i] {
+                    analyzer.for_each_term(black_box(t), &mut |s| emit(s, w));
+                }
+            })
+        });
+        counts.term_ids().len() + counts.terms.len()
+    };
+    let stage_hashmap = || stage_with_hashmap(&analyzer, &docs);
 
     type Bench<'a> = (&'static str, &'a dyn Fn() -> usize);
     let benches: Vec<Bench> = [
         ("lindera", &lindera as &dyn Fn() -> usize),
         ("analyzer", &analyze),
         ("stage", &stage),
-        ("stage-xxh3", &stage_xxh3),
+        ("stage-hashmap", &stage_hashmap),
     ]
     .into_iter()
     .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
@@ -175,10 +187,11 @@ fn cpu_seconds() -> Option<f64> {
     (ns > 0).then_some(ns as f64 / 1e9)
 }
 
-/// What `count_terms` does per term on one worker (src/vector/vocab.rs):
-/// intern each term, then sort and merge each article's (id, weight) pairs.
-fn stage_with<S: BuildHasher + Default>(analyzer: &Analyzer, docs: &[Vec<(&str, u32)>]) -> usize {
-    let mut ids: HashMap<String, u32, S> = HashMap::default();
+/// What `count_terms` does per term on one worker (src/vector/vocab.rs),
+/// with a standard `HashMap<String, u32>` as the interner: intern each
+/// term, then sort and merge each article's (id, weight) pairs.
+fn stage_with_hashmap(analyzer: &Analyzer, docs: &[Vec<(&str, u32)>]) -> usize {
+    let mut ids: HashMap<String, u32, RandomState> = HashMap::default();
     let mut rows = 0usize;
     for texts in docs {
         let mut row: Vec<(u32, u32)> = Vec::new();

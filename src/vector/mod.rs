@@ -8,6 +8,7 @@
 //! - [`lsi`] reduces those rows to a few hundred latent dimensions (a
 //!   randomized truncated SVD) for the blended similarity.
 
+mod intern;
 pub mod lsi;
 pub mod tfidf;
 pub mod vocab;

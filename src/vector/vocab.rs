@@ -1,8 +1,8 @@
 //! Term counting with an interned vocabulary.
 //!
-//! Each rayon worker interns the terms it sees in its own `HashMap<String,
-//! u32>` (no locking, and each distinct term is allocated once per worker
-//! rather than once per occurrence). The workers' maps are merged once into a
+//! Each rayon worker interns the terms it sees in its own [`Interner`] (no
+//! locking, and each distinct term is allocated once per worker rather than
+//! once per occurrence). The workers' maps are merged once into a
 //! single vocabulary sorted by term: sorted ids make the matrix independent
 //! of how work was split between threads, and match scikit-learn's
 //! alphabetical `vocabulary_`.
@@ -11,6 +11,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use sprs::CsMatI;
+
+use super::intern::Interner;
 
 /// Raw term counts of every document: row `i` lists `(term id, count)` for
 /// document `i`, term ids ascending. Term ids index [`CountMatrix::terms`].
@@ -62,22 +64,9 @@ impl CountMatrix {
 /// One worker's share: its interned terms and the documents it counted.
 #[derive(Default)]
 struct Partial {
-    ids: HashMap<String, u32>,
-    names: Vec<String>,
+    terms: Interner,
     /// (document index, (local term id, count) per distinct term)
     docs: Vec<(usize, Vec<(u32, u32)>)>,
-}
-
-impl Partial {
-    fn intern(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(term.to_owned());
-        self.ids.insert(term.to_owned(), id);
-        id
-    }
 }
 
 /// Counts the terms of `n_docs` documents in parallel. `terms_of(i, emit)`
@@ -108,7 +97,7 @@ where
             let mut ids = Vec::new();
             terms_of(i, item, &mut |t, w| {
                 if w > 0 {
-                    ids.push((p.intern(t), w));
+                    ids.push((p.terms.intern(t), w));
                 }
             });
             // Kept as (term, count), not one entry per occurrence: a long
@@ -129,7 +118,7 @@ where
 
     // One sorted vocabulary for all workers (their maps are no longer needed).
     let (names, mut docs): (Vec<_>, Vec<_>) =
-        partials.into_iter().map(|p| (p.names, p.docs)).unzip();
+        partials.into_iter().map(|p| (p.terms.into_names(), p.docs)).unzip();
     let mut terms: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
     terms.par_sort_unstable();
     terms.dedup();

@@ -1,0 +1,132 @@
+//! Term interning for the analyze stage: each distinct term string gets a
+//! dense id, in order of first appearance.
+//!
+//! This runs once per term occurrence of every article (hundreds of millions
+//! of times at a million articles), on a table of up to a few hundred
+//! thousand terms that does not fit in the L2 cache, so its cost is cache
+//! misses, not instructions. A `HashMap<String, u32>` pays three per lookup:
+//! the control bytes, the bucket (the `String`'s pointer), and the key's
+//! bytes on the heap to compare them. Here a slot keeps the key's first
+//! [`INLINE`] bytes beside its id, so a term of up to that length (nearly
+//! every word: a Japanese word of 8 characters is 24 bytes) is compared in
+//! the slot itself, and the hash is xxh3 instead of SipHash (no
+//! adversary can choose what a worker's table holds; a flood of colliding
+//! terms would only slow the stage down, as any input size does).
+//! Longer terms are checked against their full string as well.
+//!
+//! What is left to the caller: merging the tables of several workers into
+//! one vocabulary ([`crate::vector::vocab`]).
+
+use hashbrown::HashTable;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Bytes of a term kept inside its slot.
+const INLINE: usize = 24;
+
+/// One slot: the id, the term's length and its first [`INLINE`] bytes
+/// (32 bytes, two to a cache line).
+#[derive(Clone, Copy)]
+struct Slot {
+    id: u32,
+    len: u32,
+    inline: [u8; INLINE],
+}
+
+/// Interns strings to dense ids `0, 1, 2…` in order of first appearance.
+#[derive(Default)]
+pub struct Interner {
+    table: HashTable<Slot>,
+    /// Every term, by id.
+    names: Vec<String>,
+}
+
+impl Interner {
+    /// The id of `term`, adding it if it is new.
+    pub fn intern(&mut self, term: &str) -> u32 {
+        let bytes = term.as_bytes();
+        let hash = xxh3_64(bytes);
+        let head = &bytes[..bytes.len().min(INLINE)];
+        let names = &self.names;
+        let same = |slot: &Slot| {
+            slot.len as usize == bytes.len()
+                && &slot.inline[..head.len()] == head
+                && (bytes.len() <= INLINE || names[slot.id as usize] == term)
+        };
+        if let Some(slot) = self.table.find(hash, same) {
+            return slot.id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct terms");
+        let mut inline = [0u8; INLINE];
+        inline[..head.len()].copy_from_slice(head);
+        self.names.push(term.to_owned());
+        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        let names = &self.names;
+        // On growth every slot's hash is recomputed from its full term.
+        self.table.insert_unique(hash, Slot { id, len, inline }, |slot| {
+            xxh3_64(names[slot.id as usize].as_bytes())
+        });
+        id
+    }
+
+    /// The terms, indexed by id (the table is dropped).
+    pub fn into_names(self) -> Vec<String> {
+        self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_dense_in_order_of_first_appearance() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern("rust"), 0);
+        assert_eq!(i.intern("検索"), 1);
+        assert_eq!(i.intern("rust"), 0);
+        assert_eq!(i.intern(""), 2);
+        assert_eq!(i.intern("検索"), 1);
+        assert_eq!(i.into_names(), ["rust", "検索", ""]);
+    }
+
+    #[test]
+    fn long_terms_that_share_the_inline_prefix_stay_distinct() {
+        let mut i = Interner::default();
+        let base = "x".repeat(INLINE);
+        let (a, b) = (format!("{base}a"), format!("{base}b"));
+        // Same length, same first INLINE bytes: only the full string differs.
+        assert_eq!(i.intern(&a), 0);
+        assert_eq!(i.intern(&b), 1);
+        assert_eq!(i.intern(&base), 2);
+        assert_eq!(i.intern(&a), 0);
+        assert_eq!(i.intern(&b), 1);
+        assert_eq!(i.intern(&base), 2);
+    }
+
+    /// The same ids as a `HashMap` interner, over many terms of every
+    /// length around the inline limit, through several table growths.
+    #[test]
+    fn equals_a_hash_map_interner() {
+        let mut i = Interner::default();
+        let mut reference: HashMap<String, u32> = HashMap::new();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % (2 * INLINE as u64 + 3)) as usize;
+            let c = ['a', 'b', 'é', '語'][(state >> 20) as usize % 4];
+            let term: String = std::iter::repeat_n(c, len / c.len_utf8())
+                .chain(std::iter::once(char::from(b'a' + (state >> 40) as u8 % 26)))
+                .collect();
+            let next = reference.len() as u32;
+            let want = *reference.entry(term.clone()).or_insert(next);
+            assert_eq!(i.intern(&term), want, "{term:?}");
+        }
+        let names = i.into_names();
+        assert_eq!(names.len(), reference.len());
+        assert!(names.iter().enumerate().all(|(id, n)| reference[n] == id as u32));
+    }
+}
