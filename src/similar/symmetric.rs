@@ -46,7 +46,7 @@ use std::sync::Mutex;
 use ndarray::{Array2, ArrayViewMut2, ShapeBuilder, s};
 use rayon::prelude::*;
 
-use super::{MARGIN, Related, Scratch, TopKOptions, f32_error, select_top};
+use super::{MARGIN, Related, Scratch, TopKOptions, f32_error};
 use crate::vector::TfIdfMatrix;
 
 /// Documents per block of queries.
@@ -211,19 +211,16 @@ fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Rela
                     let (_, kth, _) = tops.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
                     f64::from(*kth) - 2.0 * f32_error(terms.len()) - MARGIN
                 });
-                s.found.clear();
-                s.spread(terms, weights);
+                s.pending.clear();
                 for o in &offers {
-                    for &(j, v) in &o.lists[i] {
-                        if cut.is_some_and(|c| f64::from(v) < c) {
-                            continue;
-                        }
-                        let score = s.rescore(m, j);
-                        s.push_found(opts, j, score);
-                    }
+                    s.pending.extend(
+                        o.lists[i]
+                            .iter()
+                            .filter(|&&(_, v)| cut.is_none_or(|c| f64::from(v) >= c))
+                            .map(|&(j, _)| j),
+                    );
                 }
-                s.unspread(terms);
-                select_top(&mut s.found, k)
+                s.score_pending(m, opts, terms, weights)
             },
         )
         .collect()
