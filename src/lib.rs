@@ -93,6 +93,7 @@ pub mod internals {
     pub use crate::pipeline::document_terms;
     pub use crate::similar::{Related, TopKOptions, blend, round_score, top_k, top_k_rows};
     pub use crate::text::Analyzer;
-    pub use crate::vector::vocab::count_terms;
-    pub use crate::vector::{CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions, lsi};
+    pub use crate::vector::{
+        CountMatrix, Lsi, LsiOptions, TfIdfMatrix, WeightingOptions, count_terms, lsi,
+    };
 }
