@@ -10,10 +10,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-
-use hashbrown::HashTable;
-use xxhash_rust::xxh3::xxh3_64;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use lindera::dictionary::Lattice;
 use lindera::mode::Mode;
@@ -60,13 +57,7 @@ pub struct JapaneseTokenizer {
     /// cost a fifth of the analysis of Japanese text. Threads race benignly:
     /// they store the same value.
     known: Box<[AtomicU8]>,
-    /// Tells this tokenizer's entries in a thread's [`RunMemo`] from those
-    /// of another (whose options may keep other words). Never reused.
-    id: u64,
 }
-
-/// Source of [`JapaneseTokenizer::id`].
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// [`JapaneseTokenizer::known`]: not decided yet.
 const UNSEEN: u8 = 0;
@@ -82,90 +73,6 @@ thread_local! {
     // The viterbi lattice is reused across calls on one thread instead of
     // being allocated for every run.
     static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
-    static MEMO: RefCell<RunMemo> = RefCell::new(RunMemo::default());
-}
-
-/// Runs of at most this many bytes (8 kana or kanji) are segmented once per
-/// thread and their terms replayed when the run comes again.
-///
-/// lindera costs ~0.8 µs per character however short the run, and short
-/// runs recur: the particles and phrases between English words of a
-/// technical post (`の`, `を使って`), the fragments between `、`. On the
-/// livedoor and zenn corpora, runs of at most 8 characters that were seen
-/// before take 9–11 % of lindera's time; longer runs rarely repeat
-/// (measured in BENCHMARKS.md, "Short runs segmented once").
-const MEMO_MAX_RUN: usize = 24;
-
-/// Distinct runs one thread's memo keeps. Once full it stops adding (the
-/// runs that come often are met early and are already in it): ~13 MB.
-const MEMO_CAPACITY: usize = 1 << 17;
-
-/// Terms of the short runs a thread has segmented ([`MEMO_MAX_RUN`]).
-/// Segmentation is a function of the run and the tokenizer's options, so a
-/// replay emits exactly the terms, in the same order, that segmenting again
-/// would.
-#[derive(Default)]
-struct RunMemo {
-    /// [`JapaneseTokenizer::id`] of the tokenizer that made the entries.
-    owner: u64,
-    table: HashTable<MemoEntry>,
-    /// Every run's bytes followed by its terms' bytes.
-    bytes: String,
-    /// `(start, end)` in `bytes` of every term, each run's terms together.
-    terms: Vec<(u32, u32)>,
-}
-
-/// One run of a [`RunMemo`]: its hash, where its bytes are, and which of
-/// [`RunMemo::terms`] are its terms.
-#[derive(Clone, Copy)]
-struct MemoEntry {
-    hash: u64,
-    run: (u32, u32),
-    terms: (u32, u32),
-}
-
-impl RunMemo {
-    /// Calls `emit` with the terms of `run` if it was segmented before.
-    fn replay(&self, hash: u64, run: &str, emit: &mut dyn FnMut(&str)) -> bool {
-        let bytes = &self.bytes;
-        let found = self
-            .table
-            .find(hash, |e| e.hash == hash && &bytes[e.run.0 as usize..e.run.1 as usize] == run);
-        let Some(entry) = found else { return false };
-        for &(start, end) in &self.terms[entry.terms.0 as usize..entry.terms.1 as usize] {
-            emit(&bytes[start as usize..end as usize]);
-        }
-        true
-    }
-
-    /// Segments `run` with `segment`, recording the terms it emits (and
-    /// passing them on to `emit`).
-    fn record(
-        &mut self,
-        hash: u64,
-        run: &str,
-        segment: impl FnOnce(&mut dyn FnMut(&str)),
-        emit: &mut dyn FnMut(&str),
-    ) {
-        let offset = |n: usize| u32::try_from(n).expect("a memo is far below 4 GB");
-        let run_start = offset(self.bytes.len());
-        self.bytes.push_str(run);
-        let run_span = (run_start, offset(self.bytes.len()));
-        let first = offset(self.terms.len());
-        segment(&mut |term| {
-            let start = offset(self.bytes.len());
-            self.bytes.push_str(term);
-            self.terms.push((start, offset(self.bytes.len())));
-            emit(term);
-        });
-        let entry = MemoEntry { hash, run: run_span, terms: (first, offset(self.terms.len())) };
-        self.table.insert_unique(hash, entry, |e| e.hash);
-    }
-
-    /// Forgets every run and takes the entries of tokenizer `owner`.
-    fn reset(&mut self, owner: u64) {
-        *self = RunMemo { owner, ..RunMemo::default() };
-    }
 }
 
 /// The dictionary could not be loaded (only possible if the embedded bytes
@@ -188,33 +95,11 @@ impl JapaneseTokenizer {
         let words = dictionary.prefix_dictionary.words_idx_data.len() / 4;
         let known = (0..words).map(|_| AtomicU8::new(UNSEEN)).collect();
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        Ok(JapaneseTokenizer { segmenter, options, known, id })
+        Ok(JapaneseTokenizer { segmenter, options, known })
     }
 
     /// Calls `emit` with each content word of `run` (text in Japanese script).
-    /// Short runs go through this thread's [`RunMemo`].
     pub fn tokenize(&self, run: &str, emit: &mut dyn FnMut(&str)) {
-        if run.len() > MEMO_MAX_RUN {
-            return self.segment(run, emit);
-        }
-        MEMO.with_borrow_mut(|memo| {
-            if memo.owner != self.id {
-                memo.reset(self.id);
-            }
-            let hash = xxh3_64(run.as_bytes());
-            if memo.replay(hash, run, emit) {
-                return;
-            }
-            match memo.table.len() < MEMO_CAPACITY {
-                true => memo.record(hash, run, |record| self.segment(run, record), emit),
-                false => self.segment(run, emit),
-            }
-        });
-    }
-
-    /// [`JapaneseTokenizer::tokenize`] without the memo.
-    fn segment(&self, run: &str, emit: &mut dyn FnMut(&str)) {
         LATTICE.with_borrow_mut(|lattice| {
             match self.segmenter.segment_with_lattice(Cow::Borrowed(run), lattice) {
                 Ok(tokens) => {
@@ -336,68 +221,6 @@ mod tests {
             std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
         paths.sort();
         paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-    }
-
-    /// The Japanese runs of the fixtures, as the analyzer cuts them.
-    fn fixture_runs(text: &str) -> Vec<&str> {
-        let runs = crate::text::script::runs(text);
-        runs.filter(|(s, _)| *s == crate::text::script::Script::Japanese).map(|(_, r)| r).collect()
-    }
-
-    fn terms(each: impl FnOnce(&mut dyn FnMut(&str))) -> Vec<String> {
-        let mut out = Vec::new();
-        each(&mut |t| out.push(t.to_owned()));
-        out
-    }
-
-    #[test]
-    fn replayed_runs_give_the_terms_of_segmenting_them_again() {
-        let text = fixture_text();
-        let runs = fixture_runs(&text);
-        let short = runs.iter().filter(|r| r.len() <= MEMO_MAX_RUN).count();
-        assert!(short > 500 && short < runs.len(), "{short} of {}", runs.len());
-        let distinct: std::collections::HashSet<_> =
-            runs.iter().filter(|r| r.len() <= MEMO_MAX_RUN).collect();
-        // Repeated short runs, so some of the terms below are replays.
-        assert!(distinct.len() + 100 < short, "{} of {short}", distinct.len());
-        // Two tokenizers with different filters, one after the other on this
-        // thread: each gets its own terms, never the other's from the memo.
-        let a = JapaneseTokenizer::new(JapaneseOptions::default()).unwrap();
-        let b = JapaneseTokenizer::new(JapaneseOptions {
-            keep_suffix: true,
-            lemma: false,
-            nouns_only: true,
-        })
-        .unwrap();
-        for t in [&a, &b, &a] {
-            for run in &runs {
-                let want = terms(|e| t.segment(run, e));
-                assert_eq!(terms(|e| t.tokenize(run, e)), want, "{:?}: {run}", t.options);
-            }
-            let held = MEMO.with_borrow(|m| (m.owner, m.table.len()));
-            assert_eq!(held, (t.id, distinct.len()));
-        }
-    }
-
-    #[test]
-    fn a_memo_replays_only_the_runs_it_recorded() {
-        let tokenizer = JapaneseTokenizer::new(JapaneseOptions::default()).unwrap();
-        let mut memo = RunMemo::default();
-        memo.reset(tokenizer.id);
-        let record = |memo: &mut RunMemo, run: &str| {
-            let hash = xxh3_64(run.as_bytes());
-            memo.record(hash, run, |e| tokenizer.segment(run, e), &mut |_| {});
-        };
-        record(&mut memo, "東京都の天気");
-        record(&mut memo, "の");
-        let replayed = |memo: &RunMemo, run: &str| {
-            let mut out = Vec::new();
-            let hit = memo.replay(xxh3_64(run.as_bytes()), run, &mut |t| out.push(t.to_owned()));
-            hit.then_some(out)
-        };
-        assert_eq!(replayed(&memo, "東京都の天気").unwrap(), ["東京", "天気"]);
-        assert_eq!(replayed(&memo, "の").unwrap(), Vec::<String>::new());
-        assert_eq!(replayed(&memo, "東京都"), None);
     }
 
     #[test]

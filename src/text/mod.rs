@@ -4,9 +4,8 @@
 //! 1. NFKC normalization, so full-width `ＡＢＣ１２３` equals `ABC123` and
 //!    half-width katakana equals full-width.
 //! 2. Split into script runs ([`script::runs`]).
-//! 3. Japanese runs → lindera with a part-of-speech filter ([`japanese`];
-//!    a short run is segmented once per thread and its terms replayed when
-//!    it comes again); every other run → the word tokenizer ([`latin`]).
+//! 3. Japanese runs → lindera with a part-of-speech filter ([`japanese`]);
+//!    every other run → the word tokenizer ([`latin`]).
 //!
 //! The [`Analyzer`] is built once and shared by reference across threads.
 //! The Japanese dictionary is loaded the first time Japanese text is seen, so
