@@ -13,6 +13,11 @@
 //! documents (`similar/symmetric.rs`): the per-document walk reads each
 //! posting list once per document that has the term (Σ df² postings),
 //! which on corpora where common words link every pair is the whole cost.
+//! From [`BOUNDED_MIN_DOCS`] documents on, those common terms are not
+//! multiplied but bounded: an approximate search first finds a real k-th
+//! best score for each document, and only the pairs whose rarer terms'
+//! partial score plus the product of their norms over the common terms
+//! can reach it are scored.
 //! It chooses candidates from f32 partial scores with the same error margin
 //! and rescores them with the same exact f64 sum, so its output is the same
 //! bit for bit (property tests against the exhaustive walk, thread counts 1
@@ -349,6 +354,9 @@ pub fn top_k_rows(
     // Every pair once needs every row: a shard's slice walks its rows
     // one by one (same lists, bit for bit).
     if lsi.is_none() && opts.max_terms.is_none() && opts.prune_min_df.is_some() && rows == (0..n) {
+        if n >= BOUNDED_MIN_DOCS {
+            return symmetric::top_k_bounded(m, opts, &floors(m, opts));
+        }
         return symmetric::top_k(m, opts);
     }
     let walk_cap = match (lsi, opts.max_terms) {
@@ -380,6 +388,37 @@ pub fn top_k_rows(
                 found
             },
         )
+        .collect()
+}
+
+/// Sites of at least this many documents take the exact search that bounds
+/// the commonest terms instead of multiplying them
+/// ([`symmetric::top_k_bounded`]), after an approximate search for the
+/// bounds: below, that search costs more than it saves.
+const BOUNDED_MIN_DOCS: usize = 50_000;
+
+/// A lower bound of each document's k-th best score for
+/// [`symmetric::top_k_bounded`]: the lowest of the k scores the
+/// approximate search lists (exact scores of real, allowed neighbours), or
+/// 0 when it lists fewer than k.
+fn floors(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<f64> {
+    let n = m.n_docs();
+    let approximate = TopKOptions {
+        max_terms: Some(crate::options::auto_max_terms(n)),
+        max_postings: crate::options::APPROXIMATE_POSTINGS,
+        shortlist: crate::options::auto_shortlist(n),
+        progress: None,
+        ..*opts
+    };
+    top_k_rows(m, &approximate, 0..n)
+        .iter()
+        .map(|found| {
+            if found.len() < opts.k {
+                0.0
+            } else {
+                found.iter().map(|r| r.score).fold(f64::INFINITY, f64::min)
+            }
+        })
         .collect()
 }
 

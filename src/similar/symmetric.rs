@@ -40,13 +40,29 @@
 //! Memory: the sorted f32 postings (8 bytes per weight), the panel (4·n·H
 //! bytes), and per worker a tile, `k + 1` floats per document and the
 //! candidate lists (a few dozen entries per document).
+//!
+//! **Bounded instead of multiplied** ([`top_k_bounded`], large sites): when
+//! a lower bound of every document's k-th best score is known in advance
+//! (the approximate search's k-th best, an exact score of a real
+//! neighbour), the commonest terms need not be summed at all. Their share
+//! of `score(i, j)` is at most `‖cᵢ‖·‖cⱼ‖`, the product of the two
+//! documents' norms over those terms (Cauchy–Schwarz), so a pair whose
+//! sparse partial score plus that product stays below the bound (with the
+//! same error margin) cannot be listed; every other pair is a candidate and
+//! is scored exactly. On the synthetic 100k corpus the terms in ≥ 10 % of
+//! the documents are 74 % of Σ df², their norms are small next to the
+//! neighbours' scores (median 0.27 against a k-th best of 0.20), and ~100
+//! candidates per document remain (BENCHMARKS.md). A document with no such
+//! bound (fewer than k neighbours found), or with more candidates than
+//! [`OVERFLOW`], is searched by the per-document walk instead: the result
+//! is the same bit for bit either way.
 
 use std::sync::Mutex;
 
 use ndarray::{Array2, ArrayViewMut2, ShapeBuilder, s};
 use rayon::prelude::*;
 
-use super::{MARGIN, Related, Scratch, TopKOptions, f32_error};
+use super::{Index, MARGIN, Related, Scratch, TopKOptions, f32_error};
 use crate::vector::TfIdfMatrix;
 
 /// Documents per block of queries.
@@ -59,6 +75,10 @@ const TILE: usize = 1024;
 /// product beats adding postings one by one (measured on the synthetic 30k
 /// corpus, BENCHMARKS.md).
 const DENSE_DF: f64 = 0.1;
+/// In bounded mode, a document offered more candidates than this (by one
+/// worker) is searched by the per-document walk instead: its bound was too
+/// loose to be worth keeping candidates for, and memory stays bounded.
+const OVERFLOW: usize = 4096;
 /// Covers rounding a candidate threshold from f64 to f32 (at most half an
 /// f32 unit in the last place of a number ≤ 1, 2⁻²⁵).
 const F32_ROUNDING: f64 = 1e-7;
@@ -72,9 +92,10 @@ struct Shape {
     block: usize,
     tile: usize,
     dense_df: f64,
+    overflow: usize,
 }
 
-const SHAPE: Shape = Shape { block: BLOCK, tile: TILE, dense_df: DENSE_DF };
+const SHAPE: Shape = Shape { block: BLOCK, tile: TILE, dense_df: DENSE_DF, overflow: OVERFLOW };
 
 /// Posting lists sorted by document id, weights in f32.
 struct Postings {
@@ -93,18 +114,50 @@ struct Offers {
     floor: Vec<f32>,
     /// Offered `(document, partial score)` pairs that reached the floor.
     lists: Vec<Vec<(u32, f32)>>,
+    /// Bounded mode: the floors are fixed and `best` is not kept; a list
+    /// longer than this is dropped and its document marked in `overflowed`.
+    bounded: Option<usize>,
+    overflowed: Vec<bool>,
 }
 
 impl Offers {
     fn new(n: usize, k: usize) -> Self {
-        Offers { k, best: vec![0.0; n * k], floor: vec![TINY; n], lists: vec![Vec::new(); n] }
+        Offers {
+            k,
+            best: vec![0.0; n * k],
+            floor: vec![TINY; n],
+            lists: vec![Vec::new(); n],
+            bounded: None,
+            overflowed: Vec::new(),
+        }
+    }
+
+    /// Fixed floors (`f32::INFINITY`: keep nothing for that document).
+    fn bounded(floor: Vec<f32>, overflow: usize) -> Self {
+        let n = floor.len();
+        Offers {
+            k: 0,
+            best: Vec::new(),
+            floor,
+            lists: vec![Vec::new(); n],
+            bounded: Some(overflow),
+            overflowed: vec![false; n],
+        }
     }
 
     /// Offers `j`, with partial score `v` (at least `floor[i]`), to `i`.
     fn offer(&mut self, slack: &[f64], i: usize, j: u32, v: f32) {
-        let k = self.k;
         let list = &mut self.lists[i];
         list.push((j, v));
+        if let Some(overflow) = self.bounded {
+            if list.len() > overflow {
+                *list = Vec::new();
+                self.overflowed[i] = true;
+                self.floor[i] = f32::INFINITY;
+            }
+            return;
+        }
+        let k = self.k;
         let best = &mut self.best[i * k..(i + 1) * k];
         if v > best[k - 1] {
             let mut p = k - 1;
@@ -148,11 +201,27 @@ struct Block {
 /// (`opts.max_terms` and `opts.lsi` must be `None`; `opts.k ≥ 1`, two
 /// documents or more).
 pub(super) fn top_k(m: &TfIdfMatrix, opts: &TopKOptions<'_>) -> Vec<Vec<Related>> {
-    shaped(m, opts, SHAPE)
+    shaped(m, opts, SHAPE, None)
 }
 
-fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Related>> {
-    let Shape { block: rows_per_block, tile: tile_len, dense_df } = shape;
+/// [`top_k`], given `floors[i]`: a lower bound of document `i`'s k-th best
+/// score (the score of a real allowed neighbour), or 0 when none is known.
+/// The commonest terms are bounded instead of multiplied (module docs).
+pub(super) fn top_k_bounded(
+    m: &TfIdfMatrix,
+    opts: &TopKOptions<'_>,
+    floors: &[f64],
+) -> Vec<Vec<Related>> {
+    shaped(m, opts, SHAPE, Some(floors))
+}
+
+fn shaped(
+    m: &TfIdfMatrix,
+    opts: &TopKOptions<'_>,
+    shape: Shape,
+    floors: Option<&[f64]>,
+) -> Vec<Vec<Related>> {
+    let Shape { block: rows_per_block, tile: tile_len, dense_df, overflow } = shape;
     let n = m.n_docs();
     let k = opts.k;
     let n_terms = m.terms().len();
@@ -161,18 +230,51 @@ fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Rela
     // Dense terms: ids from `first_dense` on (ids are by df ascending).
     let df = m.df();
     let first_dense = df.partition_point(|&d| f64::from(d) < dense_df * n as f64);
-    let mut panel = Array2::<f32>::zeros((n, n_terms - first_dense));
-    for i in 0..n {
+    let common = |i: usize| {
         let (terms, w) = m.row(i);
         let from = terms.partition_point(|&t| (t as usize) < first_dense);
-        for (&t, &w) in terms[from..].iter().zip(&w[from..]) {
-            panel[[i, t as usize - first_dense]] = w as f32;
+        (&terms[from..], &w[from..])
+    };
+    // Bounded: no panel, each document's norm over the dense terms instead,
+    // rounded up so that the f32 product of two stays a bound.
+    let dense_terms = if floors.is_some() { 0 } else { n_terms - first_dense };
+    let mut panel = Array2::<f32>::zeros((n, dense_terms));
+    let mut norms = Vec::new();
+    for i in 0..n {
+        let (terms, w) = common(i);
+        if floors.is_some() {
+            let norm = w.iter().map(|w| w * w).sum::<f64>().sqrt() as f32;
+            norms.push(if norm > 0.0 { norm.next_up() } else { 0.0 });
+        } else {
+            for (&t, &w) in terms.iter().zip(w) {
+                panel[[i, t as usize - first_dense]] = w as f32;
+            }
         }
     }
     let slack: Vec<f64> =
         (0..n).map(|i| 2.0 * f32_error(m.row(i).0.len()) + MARGIN + F32_ROUNDING).collect();
     let workers = rayon::current_num_threads().max(1);
-    let offers: Vec<Mutex<Offers>> = (0..workers).map(|_| Mutex::new(Offers::new(n, k))).collect();
+    let new_offers = || match floors {
+        // The floor of a bounded offer: the document's bound, less the
+        // error margin and two more f32 roundings (the product of the two
+        // norms and its addition to the partial score). No bound, no offers.
+        Some(floors) => Offers::bounded(
+            floors
+                .iter()
+                .zip(&slack)
+                .map(|(&f, &s)| {
+                    if f > 0.0 {
+                        ((f - s - 2.0 * F32_ROUNDING) as f32).max(TINY)
+                    } else {
+                        f32::INFINITY
+                    }
+                })
+                .collect(),
+            overflow,
+        ),
+        None => Offers::new(n, k),
+    };
+    let offers: Vec<Mutex<Offers>> = (0..workers).map(|_| Mutex::new(new_offers())).collect();
 
     let new_block = || Block { tile: tile_len, ..Block::default() };
     (0..n.div_ceil(rows_per_block)).into_par_iter().for_each_init(new_block, |b, block| {
@@ -184,7 +286,7 @@ fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Rela
         while tile < n {
             let cols = tile..n.min(tile + tile_len);
             b.score_tile(&postings, &panel, rows.clone(), cols.clone());
-            b.offer_tile(opts, &slack, &mut offers, rows.clone(), cols.clone());
+            b.offer_tile(opts, &slack, &norms, &mut offers, rows.clone(), cols.clone());
             tile = cols.end;
         }
         drop(offers);
@@ -195,6 +297,9 @@ fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Rela
 
     let offers: Vec<Offers> =
         offers.into_iter().map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+    if let Some(floors) = floors {
+        return bounded_lists(m, opts, floors, &offers);
+    }
     (0..n)
         .into_par_iter()
         .map_init(
@@ -221,6 +326,53 @@ fn shaped(m: &TfIdfMatrix, opts: &TopKOptions<'_>, shape: Shape) -> Vec<Vec<Rela
                     );
                 }
                 s.score_pending(m, opts, terms, weights)
+            },
+        )
+        .collect()
+}
+
+/// How many of `docs` (ascending) come before `end`: a galloping search
+/// from the start. A tile holds a few of a term's postings, the rest of the
+/// list follows; a binary search over the whole rest, once per term and
+/// tile, was most of the exact stage at 100k articles (its steps are cache
+/// misses), where this costs about the logarithm of what it skips.
+fn gallop(docs: &[u32], end: u32) -> usize {
+    let mut hi = 1;
+    while hi <= docs.len() && docs[hi - 1] < end {
+        hi *= 2;
+    }
+    let lo = hi / 2;
+    let hi = hi.min(docs.len());
+    lo + docs[lo..hi].partition_point(|&d| d < end)
+}
+
+/// Bounded mode's end: every candidate kept for a document is scored
+/// exactly (all pairs that could reach its bound, see the module docs);
+/// documents without a bound, or whose candidates overflowed, are searched
+/// by the per-document walk.
+fn bounded_lists(
+    m: &TfIdfMatrix,
+    opts: &TopKOptions<'_>,
+    floors: &[f64],
+    offers: &[Offers],
+) -> Vec<Vec<Related>> {
+    let n = m.n_docs();
+    let walk: Vec<bool> =
+        (0..n).map(|i| floors[i] <= 0.0 || offers.iter().any(|o| o.overflowed[i])).collect();
+    let index = walk.iter().any(|&w| w).then(|| Index::new(m, None));
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(if index.is_some() { n } else { 0 }, m.terms().len()),
+            |s, i| match &index {
+                Some(index) if walk[i] => s.exact(index, opts, i),
+                _ => {
+                    s.pending.clear();
+                    s.pending
+                        .extend(offers.iter().flat_map(|o| o.lists[i].iter().map(|&(j, _)| j)));
+                    let (terms, weights) = m.row(i);
+                    s.score_pending(m, opts, terms, weights)
+                }
             },
         )
         .collect()
@@ -290,7 +442,7 @@ impl Block {
             let (t, s, e) = self.terms[u as usize];
             let column_end = p.ptr[t as usize + 1];
             let from = self.cursor[u as usize];
-            let to = from + p.docs[from..column_end].partition_point(|&d| d < end);
+            let to = from + gallop(&p.docs[from..column_end], end);
             self.cursor[u as usize] = to;
             if to < column_end {
                 self.due[(p.docs[to] as usize - rows.start) / tile].push(u);
@@ -318,11 +470,14 @@ impl Block {
         }
     }
 
-    /// Offers each pair `(i, j)`, `i < j`, of the tile to both documents.
+    /// Offers each pair `(i, j)`, `i < j`, of the tile to both documents;
+    /// in bounded mode (`norms` not empty) its partial score plus the
+    /// product of their norms over the dense terms.
     fn offer_tile(
         &self,
         opts: &TopKOptions<'_>,
         slack: &[f64],
+        norms: &[f32],
         offers: &mut Offers,
         rows: std::ops::Range<usize>,
         cols: std::ops::Range<usize>,
@@ -334,8 +489,12 @@ impl Block {
                 continue;
             }
             let acc = &self.acc[q * self.tile..q * self.tile + cols.len()];
+            let norm = norms.get(i).copied().unwrap_or(0.0);
             for j in from..cols.end {
-                let v = acc[j - cols.start];
+                let v = match norms.get(j) {
+                    Some(&n) => acc[j - cols.start] + norm * n,
+                    None => acc[j - cols.start],
+                };
                 if v >= offers.floor[i] && allowed(i, j) {
                     offers.offer(slack, i, j as u32, v);
                 }
@@ -401,9 +560,89 @@ mod tests {
                 ..TopKOptions::default()
             };
             let want = crate::similar::top_k(&m, &TopKOptions { prune_min_df: None, ..opts });
-            let shape = Shape { block, tile, dense_df };
-            let got = in_pool(threads, || shaped(&m, &opts, shape));
+            let shape = Shape { block, tile, dense_df, overflow: OVERFLOW };
+            let got = in_pool(threads, || shaped(&m, &opts, shape, None));
             prop_assert_eq!(bits(&got), bits(&want), "{:?}, {} threads", shape, threads);
+        }
+
+        /// Bounded mode, given any lower bounds of the k-th best scores
+        /// (the k-th best itself, half of it, or none), any share of
+        /// bounded terms and candidates overflowing at any count: the same
+        /// lists as the exhaustive walk, bit for bit.
+        #[test]
+        fn bounded_equals_the_exhaustive_walk_bit_for_bit(
+            docs in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(WORDS), 0..14), 2..70),
+            k in 1usize..7,
+            block in 1usize..9,
+            tile in 1usize..12,
+            dense_df in prop::sample::select(vec![0.0, 0.1, 0.3, 2.0]),
+            overflow in prop::sample::select(vec![0usize, 1, 3, OVERFLOW]),
+            scale in prop::collection::vec(prop::sample::select(vec![0.0, 0.5, 1.0]), 70),
+            threads in prop::sample::select(vec![1usize, 3]),
+            filter in 0u32..3,
+            min_score in prop::sample::select(vec![0.0, 0.3]),
+        ) {
+            let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+            let allow = move |i: DocId, j: DocId| match filter {
+                1 => !i.is_multiple_of(2) || j.is_multiple_of(2),
+                2 => j < i,
+                _ => true,
+            };
+            let opts = TopKOptions {
+                k,
+                min_score,
+                allow: (filter > 0).then_some(&allow as _),
+                ..TopKOptions::default()
+            };
+            let want = crate::similar::top_k(&m, &TopKOptions { prune_min_df: None, ..opts });
+            let floors: Vec<f64> = want
+                .iter()
+                .zip(&scale)
+                .map(|(l, s)| if l.len() == k { l.iter().map(|r| r.score).fold(1.0, f64::min) * s } else { 0.0 })
+                .collect();
+            let shape = Shape { block, tile, dense_df, overflow };
+            let got = in_pool(threads, || shaped(&m, &opts, shape, Some(&floors)));
+            prop_assert_eq!(bits(&got), bits(&want), "{:?}, {} threads", shape, threads);
+        }
+
+        /// The galloping search finds what a binary search finds.
+        #[test]
+        fn gallop_equals_partition_point(
+            mut docs in prop::collection::vec(0u32..200, 0..90),
+            end in 0u32..210,
+        ) {
+            docs.sort_unstable();
+            prop_assert_eq!(gallop(&docs, end), docs.partition_point(|&d| d < end));
+        }
+    }
+
+    #[test]
+    fn bounds_from_the_approximate_search_give_the_exact_lists() {
+        // Common words (bounded) beside rarer ones (walked), and ties.
+        let docs: Vec<Vec<String>> = (0..300)
+            .map(|d: usize| {
+                let mut words: Vec<String> = vec!["the".into(), "a".into()];
+                words.extend((0..(d % 9 + 2)).map(|w| format!("w{}", (d * 7 + w * w * 13) % 97)));
+                if d.is_multiple_of(3) {
+                    words.push("of".into());
+                }
+                words
+            })
+            .collect();
+        let m = TfIdfMatrix::fit(&CountMatrix::from_terms(&docs), &WeightingOptions::default());
+        for k in [1, 5] {
+            let opts = TopKOptions { k, ..TopKOptions::default() };
+            let want = crate::similar::top_k(&m, &TopKOptions { prune_min_df: None, ..opts });
+            let floors = crate::similar::floors(&m, &opts);
+            for (f, l) in floors.iter().zip(&want) {
+                // A lower bound of the k-th best, known wherever k are listed
+                // by the approximate search.
+                assert!(l.len() < k || *f <= l[k - 1].score + 1e-6, "{f} {l:?}");
+            }
+            assert!(floors.iter().filter(|&&f| f > 0.0).count() > 250);
+            let got = in_pool(2, || top_k_bounded(&m, &opts, &floors));
+            assert_eq!(bits(&got), bits(&want), "k = {k}");
         }
     }
 
@@ -420,7 +659,7 @@ mod tests {
         assert_eq!(ids[5], [0, 1, 2]);
         assert_eq!(ids[19], [10, 11, 12]);
         assert!(got.iter().flatten().all(|r| round_score(r.score) == 1.0));
-        let shape = Shape { block: 4, tile: 3, dense_df: 0.0 };
-        assert_eq!(bits(&shaped(&m, &opts, shape)), bits(&got));
+        let shape = Shape { block: 4, tile: 3, dense_df: 0.0, overflow: OVERFLOW };
+        assert_eq!(bits(&shaped(&m, &opts, shape, None)), bits(&got));
     }
 }
