@@ -231,7 +231,7 @@ pub fn run_and_report(job: &Job) -> Result<(Outcome, Written)> {
     {
         eprintln!(
             "related: note: finding neighbours took {:.0} s for {} articles; \
-             --max-terms-per-doc 60 is about 7x faster at 100k articles and finds ~98% of the \
+             --max-terms-per-doc 60 is about 4x faster at 100k articles and finds ~98% of the \
              same neighbours (BENCHMARKS.md)",
             similar.unwrap_or_default().as_secs_f64(),
             outcome.corpus.len()
