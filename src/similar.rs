@@ -87,6 +87,7 @@ use rayon::prelude::*;
 mod symmetric;
 
 use crate::document::DocId;
+use crate::vector::tfidf::{balanced_groups, split_by_groups};
 use crate::vector::{Lsi, TfIdfMatrix};
 
 /// Decimals kept in the output, and used for ranking so that documents with
@@ -206,45 +207,57 @@ impl<'m> Index<'m> {
     /// only ones it walks.
     fn new(m: &'m TfIdfMatrix, walk_cap: Option<usize>) -> Self {
         let (col_ptr, mut col_docs, mut col_weights) = m.to_columns().into_raw_storage();
-        let mut tail_start = Vec::with_capacity(col_ptr.len());
-        let mut tail_max = Vec::with_capacity(col_ptr.len());
-        let mut pairs: Vec<(u32, f64)> = Vec::new();
-        for w in col_ptr.windows(2) {
-            let (start, end) = (w[0], w[1]);
-            let head = match walk_cap {
-                Some(cap) => (end - start).min(cap.max(1)),
-                None => (end - start).min(HEAD_MIN.max((end - start) / HEAD_SHARE)),
-            };
-            if head < end - start {
-                // Heaviest postings first; order within head and tail does not
-                // matter (each document gets one contribution per term).
-                pairs.clear();
-                pairs.extend(
-                    col_docs[start..end]
-                        .iter()
-                        .copied()
-                        .zip(col_weights[start..end].iter().copied()),
-                );
-                pairs.select_nth_unstable_by(head - 1, |a, b| {
-                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-                });
-                if walk_cap.is_some() {
-                    // The approximate walk reads only the head: in document
-                    // order its scattered adds go up through the
-                    // accumulator instead of jumping about (each document
-                    // gets one add per term whatever the order, so the sums
-                    // are the same).
-                    pairs[..head].sort_unstable_by_key(|p| p.0);
+        // Columns are split in parallel, groups of them per task; each
+        // column's split depends on the column alone.
+        let groups = balanced_groups(&col_ptr, 64);
+        let parts = split_by_groups(&col_ptr, &groups, &mut col_docs, &mut col_weights);
+        let splits: Vec<Vec<(usize, f64)>> = parts
+            .into_par_iter()
+            .map(|(columns, docs, weights)| {
+                let base = col_ptr[columns.start];
+                let mut pairs: Vec<(u32, f64)> = Vec::new();
+                let mut splits = Vec::with_capacity(columns.len());
+                for c in columns {
+                    let (start, end) = (col_ptr[c] - base, col_ptr[c + 1] - base);
+                    let head = match walk_cap {
+                        Some(cap) => (end - start).min(cap.max(1)),
+                        None => (end - start).min(HEAD_MIN.max((end - start) / HEAD_SHARE)),
+                    };
+                    if head < end - start {
+                        // Heaviest postings first; order within head and tail
+                        // does not matter (each document gets one
+                        // contribution per term).
+                        pairs.clear();
+                        pairs.extend(
+                            docs[start..end]
+                                .iter()
+                                .copied()
+                                .zip(weights[start..end].iter().copied()),
+                        );
+                        pairs.select_nth_unstable_by(head - 1, |a, b| {
+                            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+                        });
+                        if walk_cap.is_some() {
+                            // The approximate walk reads only the head: in
+                            // document order its scattered adds go up through
+                            // the accumulator instead of jumping about (each
+                            // document gets one add per term whatever the
+                            // order, so the sums are the same).
+                            pairs[..head].sort_unstable_by_key(|p| p.0);
+                        }
+                        for (k, (d, wt)) in pairs.iter().enumerate() {
+                            docs[start + k] = *d;
+                            weights[start + k] = *wt;
+                        }
+                    }
+                    let tail_max = weights[start + head..end].iter().fold(0f64, |a, &b| a.max(b));
+                    splits.push((base + start + head, tail_max));
                 }
-                for (k, (d, wt)) in pairs.iter().enumerate() {
-                    col_docs[start + k] = *d;
-                    col_weights[start + k] = *wt;
-                }
-            }
-            tail_start.push(start + head);
-            tail_max.push(col_weights[start + head..end].iter().fold(0f64, |a, &b| a.max(b)));
-        }
-        let col_weights = col_weights.iter().map(|&w| w as f32).collect();
+                splits
+            })
+            .collect();
+        let (tail_start, tail_max) = splits.into_iter().flatten().unzip();
+        let col_weights = col_weights.par_iter().map(|&w| w as f32).collect();
         Index {
             m,
             col_ptr,
