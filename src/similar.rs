@@ -87,7 +87,7 @@ use rayon::prelude::*;
 mod symmetric;
 
 use crate::document::DocId;
-use crate::vector::tfidf::{balanced_groups, split_by_groups};
+use crate::vector::tfidf::{PARALLEL_PARTS, balanced_groups, split_by_groups};
 use crate::vector::{Lsi, TfIdfMatrix};
 
 /// Decimals kept in the output, and used for ranking so that documents with
@@ -209,7 +209,7 @@ impl<'m> Index<'m> {
         let (col_ptr, mut col_docs, mut col_weights) = m.to_columns().into_raw_storage();
         // Columns are split in parallel, groups of them per task; each
         // column's split depends on the column alone.
-        let groups = balanced_groups(&col_ptr, 64);
+        let groups = balanced_groups(&col_ptr, PARALLEL_PARTS);
         let parts = split_by_groups(&col_ptr, &groups, &mut col_docs, &mut col_weights);
         let splits: Vec<Vec<(usize, f64)>> = parts
             .into_par_iter()

@@ -76,7 +76,7 @@ pub enum Tf {
 
 /// How many parallel tasks share a pass over the matrix: several per
 /// thread, so that threads that finish early take more.
-const PARALLEL_PARTS: usize = 64;
+pub(crate) const PARALLEL_PARTS: usize = 64;
 
 /// BM25's term-frequency saturation.
 const BM25_K1: f64 = 1.2;
