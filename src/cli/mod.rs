@@ -1,13 +1,15 @@
 //! The command line, outside the library core: flags (clap) and
 //! `related.toml` resolved into a [`Job`] ([`parse`]), the job itself
 //! ([`job`]: outputs, `--check`, `--strict`, everything printed on stderr),
-//! `--watch` ([`watch`]), progress bars, completions and the man page, and
-//! the mapping of errors to messages and exit codes ([`exit_code`]).
+//! `--watch` ([`watch`]), progress bars, completions and the man page, the
+//! mapping of errors to messages and exit codes ([`exit_code`]), and the
+//! binary's huge-page allocator ([`alloc`]).
 
 // The flags' doc comments are `--help` text, not rustdoc: `<key>`, `<pre>`
 // and bare URLs there are meant literally.
 #![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
+pub mod alloc;
 pub mod config_file;
 pub mod failure;
 pub mod job;
