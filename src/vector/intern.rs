@@ -46,18 +46,21 @@ impl Interner {
         let bytes = term.as_bytes();
         let hash = xxh3_64(bytes);
         let head = &bytes[..bytes.len().min(INLINE)];
+        // Zero-padded like the slots, so the comparison is of two whole
+        // arrays (two vector compares) rather than a call to `memcmp` with
+        // a variable length.
+        let mut inline = [0u8; INLINE];
+        inline[..head.len()].copy_from_slice(head);
         let names = &self.names;
         let same = |slot: &Slot| {
             slot.len as usize == bytes.len()
-                && &slot.inline[..head.len()] == head
+                && slot.inline == inline
                 && (bytes.len() <= INLINE || names[slot.id as usize] == term)
         };
         if let Some(slot) = self.table.find(hash, same) {
             return slot.id;
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct terms");
-        let mut inline = [0u8; INLINE];
-        inline[..head.len()].copy_from_slice(head);
         self.names.push(term.to_owned());
         let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
         let names = &self.names;
