@@ -1,8 +1,9 @@
 //! Word tokenizer for every non-Japanese run: Latin script, digits, other
 //! alphabets.
 //!
-//! Words are found with Unicode word boundaries (UAX #29), which already keep
-//! `node.js`, `don't` and `snake_case` whole. On top of that, two rules keep
+//! Words are found with Unicode word boundaries (UAX #29; ASCII runs are cut
+//! by [`ascii_words`](super::ascii_words), the same boundaries without
+//! tables), which already keep `node.js`, `don't` and `snake_case` whole. On top of that, two rules keep
 //! technical terms intact, because splitting them would make them either
 //! vanish (`c` is one character) or collide with unrelated words:
 //!
@@ -25,6 +26,7 @@
 use rust_stemmers::Stemmer;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::ascii_words::AsciiWordBounds;
 use super::stopwords::is_english_stopword;
 
 /// Calls `emit` with each term of `run`, in order. With a `stemmer`, plain
@@ -36,10 +38,28 @@ pub fn tokenize(
     split_compounds: bool,
     emit: &mut dyn FnMut(&str),
 ) {
+    // ASCII runs (most of them) are cut without Unicode's tables, into the
+    // same segments.
+    match AsciiWordBounds::new(run) {
+        Some(segments) => tokenize_segments(run, segments, stemmer, split_compounds, emit),
+        None => {
+            let segments = run.split_word_bound_indices();
+            tokenize_segments(run, segments, stemmer, split_compounds, emit)
+        }
+    }
+}
+
+/// [`tokenize`] of `run` cut into `segments` at its word boundaries.
+fn tokenize_segments<'a>(
+    run: &'a str,
+    mut segments: impl Iterator<Item = (usize, &'a str)> + Clone,
+    stemmer: Option<&Stemmer>,
+    split_compounds: bool,
+    emit: &mut dyn FnMut(&str),
+) {
     // Segments are read one at a time; look-ahead clones the (small)
     // iterator instead of collecting the run, so memory does not grow with
     // the length of a run (a 200 MB English file is one run).
-    let mut segments = run.split_word_bound_indices();
     let mut lowered = String::new();
     while let Some((start, seg)) = segments.next() {
         if !is_word(seg) {

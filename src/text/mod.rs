@@ -11,6 +11,7 @@
 //! The Japanese dictionary is loaded the first time Japanese text is seen, so
 //! an English-only site never pays for it.
 
+mod ascii_words;
 pub mod japanese;
 pub mod latin;
 pub mod script;
