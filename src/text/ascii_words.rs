@@ -136,7 +136,9 @@ mod tests {
 
     use super::*;
 
-    fn both(text: &str) -> (Vec<(usize, &str)>, Vec<(usize, &str)>) {
+    type Segments<'a> = Vec<(usize, &'a str)>;
+
+    fn both(text: &str) -> (Segments<'_>, Segments<'_>) {
         let fast = AsciiWordBounds::new(text).expect("ASCII").collect();
         (fast, text.split_word_bound_indices().collect())
     }
