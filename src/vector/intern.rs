@@ -18,17 +18,20 @@
 //! one vocabulary ([`crate::vector::vocab`]).
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Bytes of a term kept inside its slot.
-const INLINE: usize = 24;
+const INLINE: usize = 22;
 
-/// One slot: the id, the term's length and its first [`INLINE`] bytes
-/// (32 bytes, two to a cache line).
+/// One slot: the id, the caller's mark, the term's length and its first
+/// [`INLINE`] bytes, zero-padded (32 bytes, two to a cache line).
 #[derive(Clone, Copy)]
 struct Slot {
     id: u32,
-    len: u32,
+    mark: u32,
+    /// The length, or `u16::MAX` for that length or more.
+    len: u16,
     inline: [u8; INLINE],
 }
 
@@ -42,7 +45,17 @@ pub struct Interner {
 
 impl Interner {
     /// The id of `term`, adding it if it is new.
+    #[cfg(test)]
     pub fn intern(&mut self, term: &str) -> u32 {
+        self.intern_marked(term).0
+    }
+
+    /// The id of `term`, adding it if it is new, and its mark: a `u32` the
+    /// caller keeps beside the term in its slot (`u32::MAX` for a new
+    /// term). The slot is in the cache once the term is found, so what the
+    /// caller keeps per term there costs no second miss, as an array
+    /// indexed by id would.
+    pub fn intern_marked(&mut self, term: &str) -> (u32, &mut u32) {
         let bytes = term.as_bytes();
         let hash = xxh3_64(bytes);
         let head = &bytes[..bytes.len().min(INLINE)];
@@ -51,24 +64,24 @@ impl Interner {
         // a variable length.
         let mut inline = [0u8; INLINE];
         inline[..head.len()].copy_from_slice(head);
-        let names = &self.names;
+        let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
+        let Interner { table, names } = self;
         let same = |slot: &Slot| {
-            slot.len as usize == bytes.len()
+            slot.len == len
                 && slot.inline == inline
                 && (bytes.len() <= INLINE || names[slot.id as usize] == term)
         };
-        if let Some(slot) = self.table.find(hash, same) {
-            return slot.id;
-        }
-        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct terms");
-        self.names.push(term.to_owned());
-        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-        let names = &self.names;
         // On growth every slot's hash is recomputed from its full term.
-        self.table.insert_unique(hash, Slot { id, len, inline }, |slot| {
-            xxh3_64(names[slot.id as usize].as_bytes())
-        });
-        id
+        let rehash = |slot: &Slot| xxh3_64(names[slot.id as usize].as_bytes());
+        let slot = match table.entry(hash, same, rehash) {
+            Entry::Occupied(found) => found.into_mut(),
+            Entry::Vacant(vacant) => {
+                let id = u32::try_from(names.len()).expect("fewer than 2^32 distinct terms");
+                names.push(term.to_owned());
+                vacant.insert(Slot { id, mark: u32::MAX, len, inline }).into_mut()
+            }
+        };
+        (slot.id, &mut slot.mark)
     }
 
     /// The terms, indexed by id (the table is dropped).

@@ -64,9 +64,38 @@ impl CountMatrix {
 /// One worker's share: its interned terms and the documents it counted.
 #[derive(Default)]
 struct Partial {
+    /// Local ids; each term's mark is where it sits in `row`, if it is
+    /// there (a sparse set: `row[mark].0 == id` says it is), so nothing is
+    /// cleared between documents and repeats are summed as they come
+    /// instead of sorting every occurrence of every term.
     terms: Interner,
-    /// (document index, (local term id, count) per distinct term)
+    /// (document index, (local term id, count) per distinct term, in order
+    /// of first appearance)
     docs: Vec<(usize, Vec<(u32, u32)>)>,
+    /// The document being counted: (local term id, count) per distinct term.
+    row: Vec<(u32, u32)>,
+}
+
+impl Partial {
+    /// Adds `weight` to `term`'s count in the document being counted.
+    fn add(&mut self, term: &str, weight: u32) {
+        let (id, at) = self.terms.intern_marked(term);
+        match self.row.get_mut(*at as usize) {
+            Some(entry) if entry.0 == id => entry.1 = entry.1.saturating_add(weight),
+            _ => {
+                *at = self.row.len() as u32;
+                self.row.push((id, weight));
+            }
+        }
+    }
+
+    /// Files the document being counted as document `i`.
+    fn finish(&mut self, i: usize) {
+        // Exactly sized: a long article holds its distinct terms only. The
+        // scratch row keeps its capacity for the next document.
+        self.docs.push((i, self.row.as_slice().to_vec()));
+        self.row.clear();
+    }
 }
 
 /// Counts the terms of `n_docs` documents in parallel. `terms_of(i, emit)`
@@ -94,24 +123,12 @@ where
         .into_par_iter()
         .enumerate()
         .fold(Partial::default, |mut p, (i, item)| {
-            let mut ids = Vec::new();
             terms_of(i, item, &mut |t, w| {
                 if w > 0 {
-                    ids.push((p.terms.intern(t), w));
+                    p.add(t, w);
                 }
             });
-            // Kept as (term, count), not one entry per occurrence: a long
-            // article holds its distinct terms only.
-            ids.sort_unstable_by_key(|&(id, _)| id);
-            ids.dedup_by(|next, kept| {
-                let same = next.0 == kept.0;
-                if same {
-                    kept.1 = kept.1.saturating_add(next.1);
-                }
-                same
-            });
-            ids.shrink_to_fit();
-            p.docs.push((i, ids));
+            p.finish(i);
             p
         })
         .collect();
@@ -126,7 +143,8 @@ where
         terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
 
     // Re-map each worker's documents to global ids in place (ids stay
-    // distinct: local ids were, and the map is one to one), then copy them
+    // distinct: local ids were, and the map is one to one) and sort them
+    // (the one sort a row gets: local ids do not sort like terms), then copy them
     // into the CSR arrays in document order, freeing each as it is copied:
     // at a million articles the term lists are gigabytes, and a second copy
     // of them would be too.
