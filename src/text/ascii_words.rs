@@ -7,7 +7,8 @@
 //! Japanese ones), that was a twentieth of the whole analysis. Restricted
 //! to ASCII the rules are few, so [`AsciiWordBounds`] applies them
 //! directly. It yields exactly the segments `split_word_bound_indices`
-//! does (property test below); text that is not ASCII is left to the
+//! does (property test below); text with any other character than ASCII
+//! and a few Japanese separators ([`is_cjk_separator`]) is left to the
 //! crate.
 //!
 //! The classes of ASCII characters (`WordBreakProperty.txt`) and the rules
@@ -23,6 +24,16 @@
 //!
 //! No ASCII character is Extend, Format, ZWJ, Hebrew, Katakana or a
 //! regional indicator, so the rules about those never apply.
+
+/// The punctuation that splits Japanese clauses and quotes (`、` `。` `〃`
+/// `〈〉《》「」『』【】`): word-break class Other, so each is a segment of
+/// its own, and with them the Latin runs between Japanese ones (`」と
+/// Rust「`) stay on the fast path. A non-ASCII byte of a segment can only
+/// belong to one of them (the text holds nothing else), and it is always
+/// a boundary on both sides (`class` never sees it: [`Class::Other`]).
+fn is_cjk_separator(c: char) -> bool {
+    matches!(c as u32, 0x3001..=0x3003 | 0x3008..=0x3011)
+}
 
 /// The word-break class of an ASCII byte, as far as the rules above tell
 /// them apart.
@@ -67,15 +78,21 @@ pub struct AsciiWordBounds<'a> {
 }
 
 impl<'a> AsciiWordBounds<'a> {
-    /// The segments of `text`, or `None` if it is not all ASCII.
+    /// The segments of `text`, or `None` if it has a character other than
+    /// ASCII and the [`is_cjk_separator`]s.
     pub fn new(text: &'a str) -> Option<Self> {
-        text.is_ascii().then_some(AsciiWordBounds { text, at: 0 })
+        let plain = text.is_ascii() || text.chars().all(|c| c.is_ascii() || is_cjk_separator(c));
+        plain.then_some(AsciiWordBounds { text, at: 0 })
     }
 
     /// Where the segment starting at `start` ends.
     fn end_of(&self, start: usize) -> usize {
         let bytes = self.text.as_bytes();
         let class_at = |i: usize| bytes.get(i).map(|&b| class(b));
+        if !bytes[start].is_ascii() {
+            // A CJK separator (three bytes): a segment of its own.
+            return start + self.text[start..].chars().next().map_or(1, char::len_utf8);
+        }
         let mut end = start + 1;
         match class(bytes[start]) {
             Class::Cr => {
@@ -139,7 +156,7 @@ mod tests {
     type Segments<'a> = Vec<(usize, &'a str)>;
 
     fn both(text: &str) -> (Segments<'_>, Segments<'_>) {
-        let fast = AsciiWordBounds::new(text).expect("ASCII").collect();
+        let fast = AsciiWordBounds::new(text).expect("ASCII and separators").collect();
         (fast, text.split_word_bound_indices().collect())
     }
 
@@ -157,6 +174,9 @@ mod tests {
             assert_eq!(fast, reference, "{text:?}");
         }
         assert!(AsciiWordBounds::new("café").is_none());
+        assert!(AsciiWordBounds::new("」と・").is_none());
+        let (fast, reference) = both("」Rust「、c++。【tf-idf】『a_b』〃1,2、x.y《z》〈q〉");
+        assert_eq!(fast, reference);
     }
 
     proptest! {
@@ -166,7 +186,7 @@ mod tests {
         /// that fall in none of them.
         #[test]
         fn segments_equal_the_unicode_segmenter(
-            text in "[aZ0_:,;.' \r\n\t\x0b\x0c\"#+\\-/@x9]{0,40}",
+            text in "[aZ0_:,;.' \r\n\t\x0b\x0c\"#+\\-/@x9、。〃〈〉《》「」『』【】]{0,40}",
         ) {
             let (fast, reference) = both(&text);
             prop_assert_eq!(fast, reference);

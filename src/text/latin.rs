@@ -38,10 +38,15 @@ pub fn tokenize(
     split_compounds: bool,
     emit: &mut dyn FnMut(&str),
 ) {
-    // ASCII runs (most of them) are cut without Unicode's tables, into the
-    // same segments.
+    // ASCII runs (most of them, with the `、` `「」` that often sit in the
+    // Latin runs of Japanese text) are cut without Unicode's tables, into
+    // the same segments.
     match AsciiWordBounds::new(run) {
         Some(segments) => tokenize_segments(run, segments, stemmer, split_compounds, emit),
+        // Only a segment with a letter or digit is a word, so a run without
+        // one has no term: the `、` `。` `「` `」` between Japanese runs,
+        // which are most non-ASCII runs of Japanese text.
+        None if !run.chars().any(char::is_alphanumeric) => {}
         None => {
             let segments = run.split_word_bound_indices();
             tokenize_segments(run, segments, stemmer, split_compounds, emit)
