@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use hashbrown::HashTable;
 use lindera::dictionary::{Dictionary, Lattice, WordId};
@@ -60,6 +60,11 @@ pub struct JapaneseTokenizer {
     /// cost a fifth of the analysis of Japanese text. Threads race benignly:
     /// they store the same value.
     known: Box<[AtomicU8]>,
+    /// For each [`BASE`] word, where its base form lies in the dictionary's
+    /// word details once read: `(offset << 6 | length) + 1`, 0 until then
+    /// ([`BaseForm`]). Verbs and adjectives are a tenth of Japanese tokens,
+    /// and reading their details each time was ~5 % of the analysis.
+    bases: Box<[AtomicU32]>,
     /// Tells this tokenizer's [`Memo`] from another's on the same thread
     /// (their options, hence their terms, may differ).
     id: u64,
@@ -74,9 +79,30 @@ const UNSEEN: u8 = 0;
 const DROP: u8 = 1;
 /// [`JapaneseTokenizer::known`]: the term is the token's surface.
 const SURFACE: u8 = 2;
-/// [`JapaneseTokenizer::known`]: the term is the base form, read from the
-/// entry each time (inflected verbs and adjectives only).
+/// [`JapaneseTokenizer::known`]: the term is the base form (inflected verbs
+/// and adjectives only), found through [`JapaneseTokenizer::bases`].
 const BASE: u8 = 3;
+
+/// A base form's place in the dictionary's word details, packed in a `u32`
+/// for [`JapaneseTokenizer::bases`].
+struct BaseForm;
+
+impl BaseForm {
+    /// `term`'s place in `details`, packed, if it lies there and fits.
+    fn pack(term: &str, details: &[u8]) -> Option<u32> {
+        let offset = (term.as_ptr() as usize).wrapping_sub(details.as_ptr() as usize);
+        let inside = offset < details.len() && term.len() <= details.len() - offset;
+        let fits = offset < 1 << 26 && term.len() < 1 << 6;
+        (inside && fits).then(|| ((offset as u32) << 6 | term.len() as u32) + 1)
+    }
+
+    /// The term packed by [`BaseForm::pack`] (`None` for 0, not packed).
+    fn unpack(packed: u32, details: &[u8]) -> Option<&str> {
+        let packed = packed.checked_sub(1)?;
+        let (offset, len) = ((packed >> 6) as usize, (packed & 63) as usize);
+        std::str::from_utf8(details.get(offset..offset + len)?).ok()
+    }
+}
 
 /// Runs of this many bytes or more go through the segmenter, which cuts
 /// them into lattices of at most this size (lindera's own limit,
@@ -93,7 +119,8 @@ thread_local! {
 /// Runs of up to this many bytes (8 kana or kanji) are memoized.
 const MEMO_RUN_BYTES: usize = 24;
 /// Runs a thread's [`Memo`] holds before it starts again from empty (about
-/// 4 MB with their terms).
+/// 5 MB with their terms). Starting again rather than refusing new runs
+/// keeps it fitted to the part of the site being read.
 const MEMO_RUNS: usize = 1 << 16;
 
 /// The terms of short Japanese runs this thread has segmented, by run.
@@ -102,11 +129,14 @@ const MEMO_RUNS: usize = 1 << 16;
 /// ones recur all the time: particles and endings between English words
 /// (`の`, `を使って`), set phrases (`について`, `してください`). On real
 /// sites a third of all runs are a repeat of an earlier run of at most 8
-/// characters (livedoor 37 %, zenn 33 %, the synthetic corpus 37 %), and for
-/// such a run lindera's fixed cost per call (clearing the lattice, finding
-/// sentence ends, building tokens) is most of its cost. Segmentation is a
-/// function of the run's text alone, so a memoized run gives the same terms
-/// as segmenting it again. Longer runs repeat less and are not kept.
+/// characters (livedoor 37 %, zenn 33 %), about a tenth of lindera's time
+/// (livedoor 11 %, zenn 9 %: BENCHMARKS.md, issue 13 sessions 10 and 16).
+/// Segmentation is a function of the run's text alone, so a memoized run
+/// gives the same terms as segmenting it again. Longer runs repeat less on
+/// real sites and are not kept (the synthetic corpus, whose sentences
+/// recur, would reward keeping them: a cut-off chosen on it would measure
+/// the generator). The memo is small (~5 MB) so that it does not push
+/// lindera's dictionary out of the cache.
 #[derive(Default)]
 struct Memo {
     /// [`JapaneseTokenizer::id`] whose terms the memo holds.
@@ -159,9 +189,10 @@ impl JapaneseTokenizer {
         // One little-endian u32 offset per system-dictionary word.
         let words = dictionary.prefix_dictionary.words_idx_data.len() / 4;
         let known = (0..words).map(|_| AtomicU8::new(UNSEEN)).collect();
+        let bases = (0..words).map(|_| AtomicU32::new(0)).collect();
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        Ok(JapaneseTokenizer { segmenter, options, known, id })
+        Ok(JapaneseTokenizer { segmenter, options, known, bases, id })
     }
 
     /// Calls `emit` with each content word of `run` (text in Japanese script).
@@ -273,7 +304,18 @@ impl JapaneseTokenizer {
         match slot.load(Ordering::Relaxed) {
             DROP => None,
             SURFACE => Some(surface),
-            BASE => content_word(dictionary, id, surface, &self.options),
+            BASE => {
+                let details: &[u8] = &dictionary.prefix_dictionary.words_data;
+                let base = &self.bases[id.id() as usize];
+                if let Some(term) = BaseForm::unpack(base.load(Ordering::Relaxed), details) {
+                    return Some(term);
+                }
+                let term = content_word(dictionary, id, surface, &self.options);
+                if let Some(packed) = term.and_then(|t| BaseForm::pack(t, details)) {
+                    base.store(packed, Ordering::Relaxed);
+                }
+                term
+            }
             _ => {
                 let term = content_word(dictionary, id, surface, &self.options);
                 let decision = match term {
@@ -408,8 +450,11 @@ mod tests {
                 }
             }
             assert!(surface > 1000, "{options:?}: {surface}");
-            // Inflected verbs and adjectives read their base form each time.
+            // Inflected verbs and adjectives have a base form, found where
+            // it lies in the dictionary from the second time on.
             assert_eq!(base > 0, options.lemma && !options.nouns_only, "{options:?}: {base}");
+            let placed = tokenizer.bases.iter().filter(|b| b.load(Ordering::Relaxed) != 0).count();
+            assert!(placed <= base && (placed > base / 2) == (base > 0), "{placed} of {base}");
         }
     }
 
