@@ -8,7 +8,7 @@
 //! the control bytes, the bucket (the `String`'s pointer), and the key's
 //! bytes on the heap to compare them. Here a slot keeps the key's first
 //! [`INLINE`] bytes beside its id, so a term of up to that length (nearly
-//! every word: a Japanese word of 8 characters is 24 bytes) is compared in
+//! every word: a Japanese word of 7 characters is 21 bytes) is compared in
 //! the slot itself, and the hash is xxh3 instead of SipHash (no
 //! adversary can choose what a worker's table holds; a flood of colliding
 //! terms would only slow the stage down, as any input size does).
