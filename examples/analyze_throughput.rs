@@ -95,9 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Every pass starts from a new analyzer, as a run of `related` does:
-    // the caches it fills as it goes (the part-of-speech decision of each
-    // dictionary word, the terms of short Japanese runs) start empty each
-    // round, and loading the embedded dictionary (~1 ms) is timed too.
+    // the caches it fills as it goes (the part-of-speech decision and the
+    // base form of each dictionary word) start empty each round (a memo
+    // kept across rounds once made a change look 20 % faster than it was:
+    // BENCHMARKS.md, session 10), and loading the embedded dictionary
+    // (~1 ms) is timed too.
     let fresh = || {
         let analyzer = Analyzer::new(options.analyzer);
         analyzer.load_dictionary().expect("the embedded dictionary loads");

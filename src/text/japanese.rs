@@ -10,15 +10,12 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
-use hashbrown::HashTable;
 use lindera::dictionary::{Dictionary, Lattice, WordId};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::viterbi::LatticeOptions;
-
-use xxhash_rust::xxh3::xxh3_64;
 
 use super::stopwords::is_japanese_stopword;
 
@@ -65,13 +62,7 @@ pub struct JapaneseTokenizer {
     /// ([`BaseForm`]). Verbs and adjectives are a tenth of Japanese tokens,
     /// and reading their details each time was ~5 % of the analysis.
     bases: Box<[AtomicU32]>,
-    /// Tells this tokenizer's [`Memo`] from another's on the same thread
-    /// (their options, hence their terms, may differ).
-    id: u64,
 }
-
-/// Source of [`JapaneseTokenizer::id`]s.
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// [`JapaneseTokenizer::known`]: not decided yet.
 const UNSEEN: u8 = 0;
@@ -113,61 +104,6 @@ thread_local! {
     // The viterbi lattice and its read-back buffer are reused across calls
     // on one thread instead of being allocated for every run.
     static SCRATCH: RefCell<(Lattice, Vec<(usize, WordId)>)> = RefCell::default();
-    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
-}
-
-/// Runs of up to this many bytes (8 kana or kanji) are memoized.
-const MEMO_RUN_BYTES: usize = 24;
-/// Runs a thread's [`Memo`] holds before it starts again from empty (about
-/// 5 MB with their terms). Starting again rather than refusing new runs
-/// keeps it fitted to the part of the site being read.
-const MEMO_RUNS: usize = 1 << 16;
-
-/// The terms of short Japanese runs this thread has segmented, by run.
-///
-/// Runs end at every `、` `。` and every non-Japanese character, so short
-/// ones recur all the time: particles and endings between English words
-/// (`の`, `を使って`), set phrases (`について`, `してください`). On real
-/// sites a third of all runs are a repeat of an earlier run of at most 8
-/// characters (livedoor 37 %, zenn 33 %), about a tenth of lindera's time
-/// (livedoor 11 %, zenn 9 %: BENCHMARKS.md, issue 13 sessions 10 and 16).
-/// Segmentation is a function of the run's text alone, so a memoized run
-/// gives the same terms as segmenting it again. Longer runs repeat less on
-/// real sites and are not kept (the synthetic corpus, whose sentences
-/// recur, would reward keeping them: a cut-off chosen on it would measure
-/// the generator). The memo is small (~5 MB) so that it does not push
-/// lindera's dictionary out of the cache.
-#[derive(Default)]
-struct Memo {
-    /// [`JapaneseTokenizer::id`] whose terms the memo holds.
-    owner: Option<u64>,
-    table: HashTable<MemoRun>,
-    /// `spans[first..first + count]` of a run are its terms, as byte ranges
-    /// of `text`.
-    spans: Vec<(u32, u32)>,
-    /// The terms of every memoized run, back to back.
-    text: String,
-}
-
-/// One memoized run: its bytes (zero-padded), its length and its terms.
-#[derive(Clone, Copy)]
-struct MemoRun {
-    run: [u8; MEMO_RUN_BYTES],
-    len: u8,
-    count: u8,
-    first: u32,
-}
-
-impl Memo {
-    /// Empties the memo if it belongs to another tokenizer or is full.
-    fn prepare(&mut self, owner: u64) {
-        if self.owner != Some(owner) || self.table.len() >= MEMO_RUNS {
-            self.table.clear();
-            self.spans.clear();
-            self.text.clear();
-            self.owner = Some(owner);
-        }
-    }
 }
 
 /// The dictionary could not be loaded (only possible if the embedded bytes
@@ -191,48 +127,12 @@ impl JapaneseTokenizer {
         let known = (0..words).map(|_| AtomicU8::new(UNSEEN)).collect();
         let bases = (0..words).map(|_| AtomicU32::new(0)).collect();
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        Ok(JapaneseTokenizer { segmenter, options, known, bases, id })
+        Ok(JapaneseTokenizer { segmenter, options, known, bases })
     }
 
-    /// Calls `emit` with each content word of `run` (text in Japanese script).
-    pub fn tokenize(&self, run: &str, emit: &mut dyn FnMut(&str)) {
-        if run.len() > MEMO_RUN_BYTES {
-            return self.segment(run, emit);
-        }
-        let mut key = [0u8; MEMO_RUN_BYTES];
-        key[..run.len()].copy_from_slice(run.as_bytes());
-        let len = run.len() as u8;
-        let hash = xxh3_64(run.as_bytes());
-        MEMO.with_borrow_mut(|memo| {
-            memo.prepare(self.id);
-            let found = memo.table.find(hash, |m| m.len == len && m.run == key).copied();
-            let (first, count) = match found {
-                Some(m) => (m.first as usize, m.count as usize),
-                None => {
-                    let first = memo.spans.len();
-                    let Memo { spans, text, .. } = memo;
-                    self.segment(run, &mut |term| {
-                        let start = text.len() as u32;
-                        text.push_str(term);
-                        spans.push((start, text.len() as u32));
-                    });
-                    // A run of at most 24 bytes has at most 24 tokens.
-                    let count = memo.spans.len() - first;
-                    let entry = MemoRun { run: key, len, count: count as u8, first: first as u32 };
-                    // On growth every entry's hash is recomputed from its run.
-                    memo.table.insert_unique(hash, entry, |m| xxh3_64(&m.run[..m.len as usize]));
-                    (first, count)
-                }
-            };
-            for &(start, end) in &memo.spans[first..first + count] {
-                emit(&memo.text[start as usize..end as usize]);
-            }
-        });
-    }
-
-    /// [`JapaneseTokenizer::tokenize`] without the memo: the lattice of the
-    /// run, read back as (word id, surface) pairs.
+    /// Calls `emit` with each content word of `run` (text in Japanese
+    /// script), from the lattice of the run read back as (word id, surface)
+    /// pairs.
     ///
     /// A run is one of lindera's sentences as it is: it holds no sentence
     /// end (`\n`, `\t`, `、`, `。`) and no whitespace (none of them is
@@ -241,7 +141,7 @@ impl JapaneseTokenizer {
     /// `Token` (and two vectors) per call, which short runs pay for most.
     /// A run too long for one lattice takes the segmenter's path, which
     /// cuts it.
-    fn segment(&self, run: &str, emit: &mut dyn FnMut(&str)) {
+    pub fn tokenize(&self, run: &str, emit: &mut dyn FnMut(&str)) {
         if run.len() >= MAX_LATTICE_BYTES {
             return self.segment_long(run, emit);
         }
@@ -270,7 +170,7 @@ impl JapaneseTokenizer {
         });
     }
 
-    /// [`JapaneseTokenizer::segment`] of a run longer than one lattice
+    /// [`JapaneseTokenizer::tokenize`] of a run longer than one lattice
     /// takes, through the segmenter, which cuts it.
     fn segment_long(&self, run: &str, emit: &mut dyn FnMut(&str)) {
         SCRATCH.with_borrow_mut(|(lattice, _)| {
@@ -467,7 +367,7 @@ mod tests {
     }
 
     /// The terms of `run` through the segmenter's tokens, as the tokenizer
-    /// made them before it read the lattice directly and memoized runs.
+    /// made them before it read the lattice directly.
     fn reference_terms(tokenizer: &JapaneseTokenizer, run: &str) -> Vec<String> {
         let tokens = tokenizer.segmenter.segment(Cow::Borrowed(run)).unwrap();
         let dictionary = &tokenizer.segmenter.dictionary;
@@ -479,19 +379,18 @@ mod tests {
     }
 
     #[test]
-    fn lattice_and_memo_give_the_segmenters_terms_for_every_run() {
+    fn the_lattice_gives_the_segmenters_terms_for_every_run() {
         let text = fixture_text();
         let runs = japanese_runs(&text);
         assert!(runs.len() > 2_000, "{}", runs.len());
-        let short = runs.iter().filter(|r| r.len() <= MEMO_RUN_BYTES).count();
-        assert!(short > 500 && short < runs.len(), "{short}");
         // A run too long for one lattice, cut by the segmenter.
         let long = "日本語の文章".repeat(MAX_LATTICE_BYTES / 18 + 100);
         for options in
             [JapaneseOptions::default(), JapaneseOptions { lemma: false, ..Default::default() }]
         {
             let tokenizer = JapaneseTokenizer::new(options).unwrap();
-            // Twice: the first pass fills the memo, the second reads it.
+            // Twice: the first pass fills the caches of decisions and base
+            // forms, the second reads them.
             for pass in 0..2 {
                 for run in runs.iter().copied().chain([long.as_str()]) {
                     let mut got = Vec::new();
@@ -504,39 +403,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn memo_belongs_to_one_tokenizer_and_starts_again_when_full() {
-        // Same thread, same run, options that change the terms.
-        let lemma = JapaneseTokenizer::new(JapaneseOptions::default()).unwrap();
-        let surface =
-            JapaneseTokenizer::new(JapaneseOptions { lemma: false, ..Default::default() }).unwrap();
-        let terms = |t: &JapaneseTokenizer, run: &str| {
-            let mut got = Vec::new();
-            t.tokenize(run, &mut |term| got.push(term.to_owned()));
-            got
-        };
-        for _ in 0..2 {
-            assert_eq!(terms(&lemma, "書いた"), ["書く"]);
-            assert_eq!(terms(&surface, "書い"), ["書い"]);
-        }
-        // Fill the memo past its size with distinct runs; the terms stay.
-        let kana: Vec<char> = ('ア'..='ン').collect();
-        let mut n = 0;
-        'fill: for a in &kana {
-            for b in &kana {
-                for c in &kana {
-                    let run: String = [*a, *b, *c, '語'].iter().collect();
-                    assert_eq!(terms(&lemma, &run), reference_terms(&lemma, &run), "{run}");
-                    n += 1;
-                    if n > MEMO_RUNS + 10 {
-                        break 'fill;
-                    }
-                }
-            }
-        }
-        MEMO.with_borrow(|memo| assert!(memo.table.len() < MEMO_RUNS, "{}", memo.table.len()));
-        assert_eq!(terms(&lemma, "書いた"), ["書く"]);
     }
 }
